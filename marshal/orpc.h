@@ -1,0 +1,126 @@
+/*
+ * orpc.h - objects across processes (internal): this process's exporter
+ * identity, exported objects (stub side), imported objects (proxy side),
+ * and the well-known requests. See docs/PROTOCOL.md.
+ *
+ * Identity. Every process that exports an object has an OXID (a random
+ * GUID) and a listening endpoint; each exported object has an OID, unique
+ * and never reused within its exporter. An interface reference on the wire
+ * (an OBJREF) names all three plus the IID, so a pointer sent back home
+ * unmarshals to the original object and a pointer sent to a third process
+ * can be reached there.
+ *
+ * Lifetime. An exporter counts, per connection, how many references it has
+ * handed to that peer; the peer returns them in batches (RELEASE) when its
+ * proxy manager dies, and all of them at once when the connection is lost.
+ */
+#ifndef COMRT_ORPC_H
+#define COMRT_ORPC_H
+
+#include <msgpack.h>
+
+#include "comrt/typelib.h"
+#include "conn.h"
+
+/* OID 0 is the activator of every exporter: REQUEST [0, id, 0, iid, slot, flags, ins]. */
+#define COMRT_OID_ACTIVATOR 0
+#define COMRT_ACT_GET_CLASS_OBJECT 1 /* ins [clsid(bin16), iid(bin16)] -> outs [objref] */
+#define COMRT_ACT_CREATE_INSTANCE 2  /* ins [clsid(bin16), iid(bin16)] -> outs [objref] */
+/* Slot 0 of any object is QueryInterface: ins [iid] -> outs [objref]. */
+#define COMRT_SLOT_QUERYINTERFACE 0
+
+/* The process as an exporter (oxid.c) ------------------------------------ */
+
+/* This process's OXID (made on first use). */
+const GUID *comrt_orpc_oxid(void);
+
+/*
+ * comrt_orpc_endpoint - the address this process listens on (starting the
+ * listener on first use), e.g. "unix:/run/user/1000/comrt/{OXID}.sock".
+ * Borrowed, static for the process's life.
+ */
+HRESULT comrt_orpc_endpoint(const char **address);
+
+/*
+ * comrt_orpc_connect - a connection to the exporter at address, reusing an
+ * open one to the same OXID when known (expect_oxid may be NULL). Returns a
+ * new reference.
+ */
+HRESULT comrt_orpc_connect(const char *address, const GUID *expect_oxid, comrt_conn **out);
+
+/* The owner (message handler) of every comrt connection. */
+extern const comrt_conn_owner comrt_orpc_owner;
+
+/* Exported objects (exporter.c) --------------------------------------------- */
+
+/*
+ * comrt_export_marshal - packs an OBJREF [oxid, oid, iid, address] for p
+ * as seen through iid, to be sent over c: the object is entered in the
+ * export table (by its IUnknown identity) and one reference is counted for
+ * c's peer. NULL packs nil.
+ */
+HRESULT comrt_export_marshal(comrt_conn *c, msgpack_packer *pk, IUnknown *p, REFIID iid);
+
+/* comrt_export_lookup - the exported object oid as iid, AddRef'd (for a reference coming home). */
+HRESULT comrt_export_lookup(uint64_t oid, REFIID iid, void **ppv);
+
+/* Handles a REQUEST on c addressed to an exported object or the activator. Takes msg. */
+void comrt_export_dispatch(comrt_conn *c, comrt_msg *msg);
+/* Handles RELEASE [2, [[oid, count]...]] from c's peer. */
+void comrt_export_release(comrt_conn *c, const comrt_msg *msg);
+/* The peer of c is gone: drops every reference it held. */
+void comrt_export_conn_lost(comrt_conn *c);
+
+/* comrt_export_drop_ref - one reference counted for c on oid comes back
+ * (inside a reference that came home). */
+void comrt_export_drop_ref(comrt_conn *c, uint64_t oid);
+
+/* comrt_export_count - objects exported now (for tests and CoDisconnectObject). */
+size_t comrt_export_count(void);
+
+/* Imported objects (importer.c) ------------------------------------------- */
+
+/*
+ * comrt_import_unmarshal - turns an OBJREF (received on c) into an AddRef'd
+ * pointer for iid: the original object if it lives here, else a proxy from
+ * the (one) proxy manager of that object, which takes over the reference
+ * the OBJREF carries. nil gives NULL and S_OK.
+ */
+HRESULT comrt_import_unmarshal(comrt_conn *c, const msgpack_object *o, REFIID iid, void **ppv);
+
+/*
+ * comrt_import_objref_of - if identity is a proxy manager's IUnknown, the
+ * reference it stands for (its exporter's OXID, the OID and the exporter's
+ * endpoint, borrowed while identity lives) and 1; else 0. Marshaling a
+ * proxy passes the original reference on, never a proxy of a proxy.
+ */
+int comrt_import_objref_of(IUnknown *identity, GUID *oxid, uint64_t *oid, const char **address);
+
+/*
+ * comrt_import_transfer_ref - before a proxy's reference is sent back to
+ * its owner: gets one more reference from the owner (counted for the
+ * proxy's connection) that travels inside the OBJREF, so the object cannot
+ * die while the reference is on its way; the owner drops it on receipt.
+ */
+HRESULT comrt_import_transfer_ref(IUnknown *identity);
+
+/* The connection c was lost: every proxy on it fails fast from now on. */
+void comrt_import_conn_lost(comrt_conn *c);
+
+/* Type information (typeinfo.c) --------------------------------------------- */
+
+/*
+ * comrt_marshal_interface_info - the description of iid, from the runtime's
+ * own interfaces or a registered type library (Interface\{iid}\TypeLib).
+ * Borrowed; cached for the process's life. REGDB_E_IIDNOTREG /
+ * TYPE_E_LIBNOTREGISTERED with error information when it cannot be found.
+ */
+HRESULT comrt_marshal_interface_info(REFIID iid, const comrt_tl_interface **out);
+
+/* Wire helpers (orpc_util.c) ------------------------------------------------ */
+
+void comrt_pack_guid(msgpack_packer *pk, REFGUID g);
+/* 0 if o is a 16-byte bin, filling g. */
+int comrt_unpack_guid(const msgpack_object *o, GUID *g);
+
+#endif /* COMRT_ORPC_H */

@@ -1,0 +1,30 @@
+/*
+ * pool.h - the worker threads that watch idle connections (internal).
+ *
+ * One epoll set for the process; each connection's socket is in it with
+ * EPOLLONESHOT. A worker woken for a connection calls its ready function,
+ * which reads one message, re-arms the socket and handles the message. The
+ * pool grows when every worker is busy (up to a bound), so a long call never
+ * keeps other connections from being read.
+ */
+#ifndef COMRT_POOL_H
+#define COMRT_POOL_H
+
+#include "comrt.h"
+
+typedef void (*comrt_pool_ready_fn)(void *arg);
+
+/* What a worker calls when fd is readable; lives as long as fd is in the pool. */
+typedef struct comrt_pool_item {
+    comrt_pool_ready_fn ready;
+    void *arg;
+} comrt_pool_item;
+
+/* Adds fd, not yet armed. */
+HRESULT comrt_pool_add(int fd, comrt_pool_item *item);
+/* Arms fd for one readiness notification (then it is disarmed again). */
+void comrt_pool_arm(int fd, comrt_pool_item *item);
+/* Removes fd; after this returns no new ready call for it starts. */
+void comrt_pool_remove(int fd);
+
+#endif /* COMRT_POOL_H */

@@ -1,0 +1,45 @@
+/*
+ * proxy.h - proxy managers and interface proxies (internal).
+ *
+ * An interface proxy is { lpVtbl, manager, iid, info }; its vtable is built
+ * once per IID from type information: slots 0-2 delegate to the manager's
+ * IUnknown, every other slot is a libffi closure that marshals the call.
+ */
+#ifndef COMRT_PROXY_H
+#define COMRT_PROXY_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include "orpc.h"
+
+typedef struct comrt_iface_proxy comrt_iface_proxy;
+
+typedef struct comrt_proxy_manager {
+    IUnknown unk; /* the identity; must be first */
+    atomic_ulong refs;
+    comrt_conn *conn;
+    GUID oxid;
+    uint64_t oid;
+    pthread_mutex_t lock;    /* guards remote_refs and ifaces */
+    uint64_t remote_refs;    /* references the exporter counted for us */
+    comrt_iface_proxy *ifaces;
+    char *address;           /* the exporter's endpoint, for passing the reference on */
+} comrt_proxy_manager;
+
+ULONG comrt_proxy_manager_addref(comrt_proxy_manager *m);
+ULONG comrt_proxy_manager_release(comrt_proxy_manager *m);
+/* QueryInterface on the remote object (locally when the proxy exists). */
+HRESULT comrt_proxy_manager_query(comrt_proxy_manager *m, REFIID riid, void **ppv);
+/* A call: on success *reply holds [1, id, hr, outs...]; on failure error information is set. */
+HRESULT comrt_proxy_manager_call(comrt_proxy_manager *m, REFIID iid, uint32_t slot, const msgpack_sbuffer *ins,
+                                 comrt_msg *reply);
+
+/* The manager's existing proxy for iid, AddRef'd: S_OK, or S_FALSE if none. */
+HRESULT comrt_proxy_find(comrt_proxy_manager *m, REFIID iid, void **ppv);
+/* The proxy for iid (made from type information if needed), AddRef'd. */
+HRESULT comrt_proxy_get(comrt_proxy_manager *m, REFIID iid, void **ppv);
+/* Frees every interface proxy of m (its last reference is gone). */
+void comrt_proxy_free_all(comrt_proxy_manager *m);
+
+#endif /* COMRT_PROXY_H */

@@ -1,0 +1,125 @@
+/*
+ * activate.c - CoGetClassObject and CoCreateInstance.
+ *
+ * Order of search: class objects registered in this process, then the
+ * registry's InprocServer32 (CLSCTX_INPROC_SERVER), then the local server
+ * (CLSCTX_LOCAL_SERVER: found or launched, see marshal/activation.c).
+ * Remote servers are not built yet.
+ */
+#include "../marshal/activation.h"
+#include "internal.h"
+#include "loader.h"
+
+static HRESULT check_args(REFCLSID rclsid, DWORD ctx, COSERVERINFO *si, REFIID riid, void **ppv, const char *fn)
+{
+    if (!ppv)
+        return E_POINTER;
+    *ppv = NULL;
+    if (!rclsid || !riid)
+        return comrt_error_set(E_INVALIDARG, "%s: NULL class or interface ID", fn);
+    if (!(ctx & CLSCTX_ALL))
+        return comrt_error_set(E_INVALIDARG, "%s: class context 0x%x names no server kind", fn, (unsigned)ctx);
+    if (si)
+        return comrt_error_set(E_NOTIMPL, "%s: remote activation (COSERVERINFO) is not supported yet", fn);
+    return comrt_thread_check_init(fn);
+}
+
+static HRESULT not_registered(REFCLSID rclsid, DWORD ctx)
+{
+    char cs[CHARS_IN_GUID];
+    return comrt_error_set(REGDB_E_CLASSNOTREG, "class %s: no server for class context 0x%x",
+                           comrt_guid_str(rclsid, cs), (unsigned)ctx);
+}
+
+/* In-proc failed (or was not asked for): may a local server answer? An
+ * in-proc failure other than "not registered" stands, as in COM. */
+static int try_local(DWORD ctx, HRESULT inproc_hr)
+{
+    return (ctx & CLSCTX_LOCAL_SERVER) && (!(ctx & CLSCTX_INPROC_SERVER) || inproc_hr == REGDB_E_CLASSNOTREG);
+}
+
+HRESULT CoGetClassObject(REFCLSID rclsid, DWORD dwClsContext, COSERVERINFO *pvReserved, REFIID riid, LPVOID *ppv)
+{
+    IUnknown *registered = NULL;
+    struct comrt_library *lib;
+    HRESULT hr;
+
+    hr = check_args(rclsid, dwClsContext, pvReserved, riid, ppv, "CoGetClassObject");
+    if (FAILED(hr))
+        return hr;
+    if (comrt_classobj_lookup(rclsid, dwClsContext, &registered) == S_OK) {
+        hr = IUnknown_QueryInterface(registered, riid, ppv);
+        IUnknown_Release(registered);
+        return hr;
+    }
+    hr = REGDB_E_CLASSNOTREG;
+    if (dwClsContext & CLSCTX_INPROC_SERVER) {
+        hr = comrt_loader_acquire(rclsid, &lib, NULL);
+        if (SUCCEEDED(hr)) {
+            hr = comrt_loader_get_class_object(lib, rclsid, riid, ppv);
+            comrt_loader_release(lib);
+            return hr;
+        }
+    }
+    if (try_local(dwClsContext, hr))
+        return comrt_local_activate(rclsid, 0, riid, ppv);
+    return (dwClsContext & CLSCTX_INPROC_SERVER) ? hr : not_registered(rclsid, dwClsContext);
+}
+
+static HRESULT create_from_factory(REFCLSID rclsid, IClassFactory *cf, IUnknown *outer, REFIID riid, void **ppv)
+{
+    HRESULT hr = IClassFactory_CreateInstance(cf, outer, riid, ppv);
+    if (FAILED(hr)) {
+        char cs[CHARS_IN_GUID];
+        const char *name = comrt_hresult_name(hr);
+        *ppv = NULL;
+        if (hr == CLASS_E_NOAGGREGATION)
+            return comrt_error_set(hr, "class %s cannot be aggregated (CLASS_E_NOAGGREGATION)",
+                                   comrt_guid_str(rclsid, cs));
+        return comrt_error_set(hr, "class %s: IClassFactory::CreateInstance failed: 0x%08X %s (%s)",
+                               comrt_guid_str(rclsid, cs), (unsigned)hr, name ? name : "",
+                               comrt_hresult_message(hr));
+    }
+    return hr;
+}
+
+HRESULT CoCreateInstance(REFCLSID rclsid, LPUNKNOWN pUnkOuter, DWORD dwClsContext, REFIID riid, LPVOID *ppv)
+{
+    IUnknown *registered = NULL;
+    IClassFactory *cf = NULL;
+    struct comrt_library *lib;
+    HRESULT hr;
+
+    hr = check_args(rclsid, dwClsContext, NULL, riid, ppv, "CoCreateInstance");
+    if (FAILED(hr))
+        return hr;
+    if (comrt_classobj_lookup(rclsid, dwClsContext, &registered) == S_OK) {
+        hr = IUnknown_QueryInterface(registered, &IID_IClassFactory, (void **)&cf);
+        IUnknown_Release(registered);
+        if (FAILED(hr))
+            return comrt_error_set(hr, "CoCreateInstance: the registered class object is not an IClassFactory");
+        hr = create_from_factory(rclsid, cf, pUnkOuter, riid, ppv);
+        IClassFactory_Release(cf);
+        return hr;
+    }
+    hr = REGDB_E_CLASSNOTREG;
+    if (dwClsContext & CLSCTX_INPROC_SERVER)
+        hr = comrt_loader_acquire(rclsid, &lib, NULL);
+    if (!(dwClsContext & CLSCTX_INPROC_SERVER) || FAILED(hr)) {
+        if (try_local(dwClsContext, hr)) {
+            if (pUnkOuter)
+                return comrt_error_set(CLASS_E_NOAGGREGATION, "an object in a local server cannot be aggregated");
+            return comrt_local_activate(rclsid, 1, riid, ppv);
+        }
+        return (dwClsContext & CLSCTX_INPROC_SERVER) ? hr : not_registered(rclsid, dwClsContext);
+    }
+
+    /* The library stays pinned until the factory is released. */
+    hr = comrt_loader_get_class_object(lib, rclsid, &IID_IClassFactory, (void **)&cf);
+    if (SUCCEEDED(hr)) {
+        hr = create_from_factory(rclsid, cf, pUnkOuter, riid, ppv);
+        IClassFactory_Release(cf);
+    }
+    comrt_loader_release(lib);
+    return hr;
+}

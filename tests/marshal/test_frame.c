@@ -1,0 +1,183 @@
+/*
+ * test_frame.c - frames over real AF_UNIX sockets: round trips, the size
+ * limit checked before allocation, truncation, clean end of stream, and
+ * listen/connect/accept with SO_PEERCRED. Links the static library: these
+ * are internal interfaces.
+ */
+#include <check.h>
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "../check_main.h"
+#include "../../marshal/frame.h"
+
+/* A stream over one end of a socketpair, through the unix transport's ops. */
+static comrt_stream *connect_pair(int *other)
+{
+    char path[256];
+    comrt_listener *l = NULL;
+    comrt_stream *c = NULL, *a = NULL;
+    snprintf(path, sizeof path, "%s/frame-%d.sock", getenv("COMRT_TEST_TMP") ? getenv("COMRT_TEST_TMP") : "/tmp",
+             (int)getpid());
+    ck_assert_int_eq(comrt_transport_unix.listen(path, &l), S_OK);
+    ck_assert_int_eq(comrt_transport_unix.connect(path, &c), S_OK);
+    struct pollfd p = {comrt_transport_unix.listener_fd(l), POLLIN, 0};
+    ck_assert_int_eq(poll(&p, 1, 5000), 1);
+    ck_assert_int_eq(comrt_transport_unix.accept(l, &a), S_OK);
+    comrt_transport_unix.close_listener(l);
+    *other = dup(comrt_transport_unix.stream_fd(a));
+    comrt_transport_unix.close_stream(a);
+    return c;
+}
+
+START_TEST(round_trip_sizes)
+{
+    int fd;
+    comrt_stream *s = connect_pair(&fd);
+    static const size_t sizes[] = {0, 1, 3, 4, 5, 1000, 65536, 1u << 20};
+    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+        size_t n = sizes[i];
+        char *msg = malloc(n ? n : 1);
+        for (size_t k = 0; k < n; k++)
+            msg[k] = (char)(k * 7 + i);
+        /* write from the raw side: 4-byte big-endian length + body */
+        unsigned char h[4] = {(unsigned char)(n >> 24), (unsigned char)(n >> 16), (unsigned char)(n >> 8),
+                              (unsigned char)n};
+        if (fork() == 0) {
+            ssize_t w = write(fd, h, 4);
+            size_t off = 0;
+            while (w == 4 && off < n) {
+                ssize_t k = write(fd, msg + off, n - off);
+                if (k <= 0)
+                    _exit(1);
+                off += (size_t)k;
+            }
+            _exit(0);
+        }
+        char *body = NULL;
+        size_t len = 0;
+        ck_assert_int_eq(comrt_frame_read(s, 2u << 20, &body, &len), S_OK);
+        ck_assert_uint_eq(len, n);
+        ck_assert(n == 0 ? body == NULL : memcmp(body, msg, n) == 0);
+        free(body);
+        free(msg);
+    }
+    /* and the writer's framing is what the reader expects */
+    ck_assert_int_eq(comrt_frame_write(s, "hello", 5), S_OK);
+    unsigned char got[9];
+    size_t off = 0;
+    while (off < sizeof got) {
+        ssize_t k = read(fd, got + off, sizeof got - off);
+        ck_assert_int_gt(k, 0);
+        off += (size_t)k;
+    }
+    ck_assert_int_eq(memcmp(got, "\0\0\0\5hello", 9), 0);
+    close(fd);
+    comrt_transport_unix.close_stream(s);
+}
+END_TEST
+
+START_TEST(oversized_rejected_before_allocation)
+{
+    int fd;
+    comrt_stream *s = connect_pair(&fd);
+    /* claims 4 GiB - 1: must be refused from the header alone */
+    ck_assert_int_eq(write(fd, "\xff\xff\xff\xff", 4), 4);
+    char *body = (char *)1;
+    size_t len = 7;
+    ck_assert_int_eq(comrt_frame_read(s, 1u << 20, &body, &len), RPC_E_INVALID_DATAPACKET);
+    ck_assert_ptr_null(body);
+    ck_assert_uint_eq(len, 0);
+    char *d = comrt_error_take_description();
+    ck_assert_ptr_nonnull(strstr(d, "exceeds the limit"));
+    free(d);
+    close(fd);
+    comrt_transport_unix.close_stream(s);
+}
+END_TEST
+
+START_TEST(truncated_and_clean_eof)
+{
+    int fd;
+    comrt_stream *s = connect_pair(&fd);
+    char *body;
+    size_t len;
+    /* header promising 10 bytes, then 3 bytes, then the peer goes away */
+    ck_assert_int_eq(write(fd, "\0\0\0\x0a" "abc", 7), 7);
+    close(fd);
+    ck_assert_int_eq(comrt_frame_read(s, 1u << 20, &body, &len), RPC_E_DISCONNECTED);
+    CoTaskMemFree(comrt_error_take_description());
+    comrt_transport_unix.close_stream(s);
+
+    s = connect_pair(&fd);
+    close(fd); /* nothing sent: a clean end */
+    ck_assert_int_eq(comrt_frame_read(s, 1u << 20, &body, &len), S_FALSE);
+    /* writing to a closed peer fails, without SIGPIPE killing us */
+    HRESULT hr = S_OK;
+    for (int i = 0; i < 100 && hr == S_OK; i++)
+        hr = comrt_frame_write(s, "x", 1);
+    ck_assert_int_eq(hr, RPC_E_DISCONNECTED);
+    CoTaskMemFree(comrt_error_take_description());
+    comrt_transport_unix.close_stream(s);
+}
+END_TEST
+
+START_TEST(peer_credentials)
+{
+    int fd;
+    comrt_stream *s = connect_pair(&fd);
+    comrt_peer_cred cred;
+    ck_assert_int_eq(comrt_transport_unix.peer_cred(s, &cred), S_OK);
+    ck_assert_int_eq(cred.pid, getpid());
+    ck_assert_int_eq(cred.uid, getuid());
+    close(fd);
+    comrt_transport_unix.close_stream(s);
+}
+END_TEST
+
+START_TEST(connect_to_nobody)
+{
+    comrt_stream *s = NULL;
+    const char *rest;
+    ck_assert_ptr_eq(comrt_transport_for("unix:/x", &rest), &comrt_transport_unix);
+    ck_assert_str_eq(rest, "/x");
+    ck_assert_ptr_null(comrt_transport_for("carrier-pigeon:/x", &rest));
+    ck_assert_int_eq(comrt_transport_unix.connect("/nonexistent/comrt.sock", &s), RPC_E_DISCONNECTED);
+    char *d = comrt_error_take_description();
+    ck_assert_ptr_nonnull(strstr(d, "/nonexistent/comrt.sock"));
+    free(d);
+    ck_assert_int_eq(comrt_transport_unix.listen("", NULL), E_INVALIDARG);
+    CoTaskMemFree(comrt_error_take_description());
+}
+END_TEST
+
+START_TEST(frame_limit_from_environment)
+{
+    setenv("COMRT_MAX_FRAME", "4096", 1);
+    ck_assert_uint_eq(comrt_frame_max(), 4096);
+    setenv("COMRT_MAX_FRAME", "12abc", 1);
+    ck_assert_uint_eq(comrt_frame_max(), COMRT_FRAME_MAX_DEFAULT);
+    setenv("COMRT_MAX_FRAME", "1", 1); /* absurd: ignored */
+    ck_assert_uint_eq(comrt_frame_max(), COMRT_FRAME_MAX_DEFAULT);
+    unsetenv("COMRT_MAX_FRAME");
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("frame");
+    TCase *tc = tcase_create("unix");
+    tcase_add_test(tc, round_trip_sizes);
+    tcase_add_test(tc, oversized_rejected_before_allocation);
+    tcase_add_test(tc, truncated_and_clean_eof);
+    tcase_add_test(tc, peer_credentials);
+    tcase_add_test(tc, connect_to_nobody);
+    tcase_add_test(tc, frame_limit_from_environment);
+    suite_add_tcase(s, tc);
+    return comrt_run_suite(s);
+}

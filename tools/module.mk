@@ -1,0 +1,3 @@
+# tools/ - command-line tools installed with comrt.
+$(eval $(call program,$(BUILD)/bin/regsvr,tools/regsvr.c))
+BINS += $(BUILD)/bin/regsvr
