@@ -1,0 +1,534 @@
+/*
+ * test_oop.c - out-of-process servers end to end: a real local server
+ * process (oop-server) launched on demand, real sockets, real kills.
+ */
+#define INITGUID /* for the GUIDs this file defines itself */
+#include <check.h>
+#include <limits.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "../check_main.h"
+#include "oop.h"
+
+static char server_exe[PATH_MAX];
+
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void setup_once(void)
+{
+    char cmd[PATH_MAX * 2], key[128], cs[CHARS_IN_GUID], value[PATH_MAX + 16];
+    const char *build = getenv("BUILD") ? getenv("BUILD") : "build";
+    snprintf(cmd, sizeof cmd, "%s/tests/oop/oop-server", build);
+    if (!realpath(cmd, server_exe)) {
+        fprintf(stderr, "no %s\n", cmd);
+        exit(2);
+    }
+    snprintf(cmd, sizeof cmd, "%s/bin/regsvr -s --exe %s", build, server_exe);
+    if (system(cmd) != 0) {
+        fprintf(stderr, "%s failed\n", cmd);
+        exit(2);
+    }
+    /* the single-use class runs the same program in its other mode */
+    StringFromGUID2(&CLSID_OopSingle, cs, sizeof cs);
+    snprintf(key, sizeof key, "CLSID\\%s\\LocalServer32", cs);
+    snprintf(value, sizeof value, "%s --single", server_exe);
+    if (comrt_reg_set_value(COMRT_REG_DEFAULT, key, NULL, value) != S_OK)
+        exit(2);
+}
+
+static void init_mta(void)
+{
+    ck_assert_int_eq(CoInitializeEx(NULL, COINIT_MULTITHREADED), S_OK);
+}
+
+static void uninit(void)
+{
+    CoUninitialize();
+}
+
+static IServer *activate(void)
+{
+    IServer *s = NULL;
+    HRESULT hr = CoCreateInstance(&CLSID_OopServer, NULL, CLSCTX_LOCAL_SERVER, &IID_IServer, (void **)&s);
+    if (FAILED(hr)) {
+        char *why = comrt_error_take_description();
+        ck_abort_msg("activation failed: 0x%08X %s", (unsigned)hr, why ? why : "");
+    }
+    return s;
+}
+
+/* Every parameter kind, through a real server ------------------------------------ */
+
+START_TEST(parameter_kinds)
+{
+    IServer *s = activate();
+    IParams *p = NULL;
+    LONG r = 0;
+    ck_assert_int_eq(IServer_GetParams(s, &p), S_OK);
+    ck_assert_int_eq(IParams_Null(p), S_OK);
+    ck_assert_int_eq(IParams_Ping(p, 21, &r), S_OK); /* inherited method */
+    ck_assert_int_eq(r, 42);
+
+    double sum = 0;
+    ck_assert_int_eq(IParams_Scalars(p, -5, 250, -3000, 60000, -100000, 4000000000u, -(1LL << 40), 1ULL << 62,
+                                     1.5f, 0.25, &sum),
+                     S_OK);
+    ck_assert(sum == (double)-5 + 250 - 3000 + 60000 - 100000 + 4000000000.0 - (double)(1LL << 40) +
+                         (double)(1ULL << 62) + 1.5 + 0.25);
+
+    LONG v = 7;
+    char *text = CoTaskMemAlloc(4);
+    strcpy(text, "abc");
+    ck_assert_int_eq(IParams_InOut(p, &v, &text), S_OK);
+    ck_assert_int_eq(v, 71);
+    ck_assert_str_eq(text, "abc!");
+    CoTaskMemFree(text);
+
+    char *out = NULL;
+    ck_assert_int_eq(IParams_Strings(p, "hello, world", &out), S_OK);
+    ck_assert_str_eq(out, "dlrow ,olleh");
+    CoTaskMemFree(out);
+
+    LONG values[100];
+    LONGLONG expect = 0;
+    for (int i = 0; i < 100; i++)
+        expect += values[i] = i * 1000 - 7;
+    LONGLONG total = 0;
+    ck_assert_int_eq(IParams_Sum(p, 100, values, &total), S_OK);
+    ck_assert_int_eq(total, expect);
+
+    LONG buf[10], used = -1;
+    for (int i = 0; i < 10; i++)
+        buf[i] = -1;
+    ck_assert_int_eq(IParams_Fill(p, 10, buf, &used), S_OK);
+    ck_assert_int_eq(used, 5);
+    for (int i = 0; i < 5; i++)
+        ck_assert_int_eq(buf[i], i * i);
+
+    LONG count = 0;
+    BYTE *bytes = NULL;
+    ck_assert_int_eq(IParams_MakeBytes(p, 300, &count, &bytes), S_OK);
+    ck_assert_int_eq(count, 300);
+    for (int i = 0; i < 300; i++)
+        ck_assert_uint_eq(bytes[i], (BYTE)(i * 3));
+    CoTaskMemFree(bytes);
+
+    SHAPE in = {{1, 2, 3}, {10, 20, 30, 40}, 1.25}, o;
+    memset(&o, 0, sizeof o);
+    ck_assert_int_eq(IParams_Shape(p, &in, &o), S_OK);
+    ck_assert_int_eq(o.origin.x, 2);
+    ck_assert_int_eq(o.origin.z, 6);
+    ck_assert_int_eq(o.corners[0], 40);
+    ck_assert_int_eq(o.corners[3], 10);
+    ck_assert(o.scale == 2.5);
+
+    GUID g;
+    ck_assert_int_eq(IParams_Guid(p, &IID_IServer, &g), S_OK);
+    ck_assert(IsEqualGUID(&g, &IID_IServer));
+
+    LONG was_null = -1, x = 5;
+    ck_assert_int_eq(IParams_Maybe(p, NULL, &was_null), S_OK);
+    ck_assert_int_eq(was_null, 1);
+    ck_assert_int_eq(IParams_Maybe(p, &x, &was_null), S_OK);
+    ck_assert_int_eq(was_null, 0);
+
+    /* failure: the HRESULT and its message cross, outs are zeroed */
+    LONG untouched = 99;
+    char *t = (char *)1;
+    ck_assert_int_eq(IParams_Fail(p, E_ACCESSDENIED, &untouched, &t), E_ACCESSDENIED);
+    ck_assert_int_eq(untouched, 0);
+    ck_assert_ptr_null(t);
+    char *why = comrt_error_take_description();
+    ck_assert_ptr_nonnull(why);
+    ck_assert_ptr_nonnull(strstr(why, "Fail was asked to fail with 0x80070005"));
+    CoTaskMemFree(why);
+
+    IParams_Release(p);
+    IServer_Release(s);
+}
+END_TEST
+
+START_TEST(bulk_arrays_both_ways)
+{
+    IServer *s = activate();
+    IParams *p = NULL;
+    const LONG n = 16 << 20;
+    BYTE *data = malloc((size_t)n);
+    ULONG expect = 0, got = 0;
+    for (LONG i = 0; i < n; i++) {
+        data[i] = (BYTE)(i * 7 + (i >> 11));
+        expect = expect * 31 + data[i];
+    }
+    ck_assert_int_eq(IServer_GetParams(s, &p), S_OK);
+    ck_assert_int_eq(IParams_Bulk(p, n, data, &got), S_OK);
+    ck_assert_uint_eq(got, expect);
+    memset(data, 0, (size_t)n);
+    ck_assert_int_eq(IParams_Fetch(p, n, data), S_OK);
+    for (LONG i = 0; i < n; i += 4093)
+        ck_assert_uint_eq(data[i], (BYTE)(i ^ 0x5A));
+    free(data);
+    IParams_Release(p);
+    IServer_Release(s);
+}
+END_TEST
+
+/* Callbacks ----------------------------------------------------------------------- */
+
+typedef struct Cb {
+    ICallback iface;
+    atomic_ulong refs;
+    pthread_mutex_t lock;
+    pthread_cond_t cv;
+    LONG last;
+    int calls;
+    pthread_t thread;
+} Cb;
+
+static HRESULT cb_QueryInterface(ICallback *This, REFIID riid, void **ppv)
+{
+    if (IsEqualIID(riid, &IID_IUnknown) || IsEqualIID(riid, &IID_ICallback)) {
+        *ppv = This;
+        ICallback_AddRef(This);
+        return S_OK;
+    }
+    *ppv = NULL;
+    return E_NOINTERFACE;
+}
+static ULONG cb_AddRef(ICallback *This) { return (ULONG)atomic_fetch_add(&((Cb *)This)->refs, 1) + 1; }
+static ULONG cb_Release(ICallback *This) { return (ULONG)atomic_fetch_sub(&((Cb *)This)->refs, 1) - 1; }
+static HRESULT cb_Notify(ICallback *This, LONG value, const char *text)
+{
+    Cb *c = (Cb *)This;
+    (void)text;
+    pthread_mutex_lock(&c->lock);
+    c->last = value;
+    c->calls++;
+    c->thread = pthread_self();
+    pthread_cond_broadcast(&c->cv);
+    pthread_mutex_unlock(&c->lock);
+    return S_OK;
+}
+static HRESULT cb_ThreadId(ICallback *This, LONGLONG *tid)
+{
+    (void)This;
+    *tid = (LONGLONG)syscall(SYS_gettid);
+    return S_OK;
+}
+static const ICallbackVtbl cb_vtbl = {cb_QueryInterface, cb_AddRef, cb_Release, cb_Notify, cb_ThreadId};
+
+static void cb_init(Cb *c)
+{
+    memset(c, 0, sizeof *c);
+    c->iface.lpVtbl = &cb_vtbl;
+    atomic_init(&c->refs, 1);
+    pthread_mutex_init(&c->lock, NULL);
+    pthread_cond_init(&c->cv, NULL);
+}
+
+START_TEST(callbacks_during_and_outside_calls)
+{
+    IServer *s = activate();
+    Cb cb;
+    LONG delivered = 0;
+    cb_init(&cb);
+    ck_assert_int_eq(IServer_Register(s, &cb.iface), S_OK);
+    ck_assert_uint_gt(atomic_load(&cb.refs), 1); /* the server holds a reference */
+    /* during the call: the server calls us back before it replies */
+    ck_assert_int_eq(IServer_Fire(s, 17, &delivered), S_OK);
+    ck_assert_int_eq(delivered, 1);
+    ck_assert_int_eq(cb.last, 17);
+    ck_assert(pthread_equal(cb.thread, pthread_self())); /* run by the waiting caller */
+    /* outside any call: from a server thread, later */
+    ck_assert_int_eq(IServer_FireLater(s, 50, 99), S_OK);
+    pthread_mutex_lock(&cb.lock);
+    struct timespec dl;
+    clock_gettime(CLOCK_REALTIME, &dl);
+    dl.tv_sec += 5;
+    while (cb.calls < 2)
+        if (pthread_cond_timedwait(&cb.cv, &cb.lock, &dl))
+            break;
+    pthread_mutex_unlock(&cb.lock);
+    ck_assert_int_eq(cb.calls, 2);
+    ck_assert_int_eq(cb.last, 99);
+    ck_assert_int_eq(IServer_Unregister(s), S_OK);
+    IServer_Release(s);
+    /* every reference the server held on our object has come back */
+    for (int i = 0; i < 100 && atomic_load(&cb.refs) != 1; i++)
+        usleep(10000);
+    ck_assert_uint_eq(atomic_load(&cb.refs), 1);
+}
+END_TEST
+
+/* Identity -------------------------------------------------------------------------- */
+
+START_TEST(identity_rules)
+{
+    IServer *s = activate();
+    IParams *p1 = NULL, *p2 = NULL;
+    IUnknown *u1 = NULL, *u2 = NULL, *u3 = NULL, *back = NULL;
+    void *none = (void *)1;
+    ck_assert_int_eq(IServer_GetParams(s, &p1), S_OK);
+    ck_assert_int_eq(IServer_QueryInterface(s, &IID_IParams, (void **)&p2), S_OK); /* remote QI */
+    ck_assert_ptr_eq(p1, p2);                                                       /* one proxy per interface */
+    ck_assert_int_eq(IParams_QueryInterface(p1, &IID_IUnknown, (void **)&u1), S_OK);
+    ck_assert_int_eq(IServer_QueryInterface(s, &IID_IUnknown, (void **)&u2), S_OK);
+    ck_assert_ptr_eq(u1, u2);
+    ck_assert_int_eq(IServer_GetAny(s, &IID_IServer, (void **)&u3), S_OK); /* [iid_is] out */
+    ck_assert_ptr_eq(u3, s);
+    ck_assert_int_eq(IServer_QueryInterface(s, &IID_ICallback, &none), E_NOINTERFACE);
+    ck_assert_ptr_null(none);
+    CoTaskMemFree(comrt_error_take_description());
+
+    /* our own object, sent there and back, comes home as itself */
+    Cb cb;
+    cb_init(&cb);
+    ck_assert_int_eq(IServer_Identity(s, (IUnknown *)&cb.iface, &back), S_OK);
+    ck_assert_ptr_eq(back, &cb.iface);
+    IUnknown_Release(back);
+    /* and a proxy sent there and back is the same proxy */
+    ck_assert_int_eq(IServer_Identity(s, u1, &back), S_OK);
+    ck_assert_ptr_eq(back, u1);
+    IUnknown_Release(back);
+
+    IUnknown_Release(u3);
+    IUnknown_Release(u2);
+    IUnknown_Release(u1);
+    IParams_Release(p2);
+    IParams_Release(p1);
+    IServer_Release(s);
+}
+END_TEST
+
+/* Server processes ------------------------------------------------------------------- */
+
+static LONG server_pid(IServer *s)
+{
+    LONG pid = 0;
+    ck_assert_int_eq(IServer_Pid(s, &pid), S_OK);
+    return pid;
+}
+
+START_TEST(thirty_two_clients_one_server)
+{
+    int pipes[32][2];
+    pid_t kids[32];
+    /* all start at once: one server must come up for all of them */
+    for (int i = 0; i < 32; i++) {
+        ck_assert_int_eq(pipe(pipes[i]), 0);
+        kids[i] = fork();
+        if (kids[i] == 0) {
+            IServer *s = NULL;
+            LONG pid = 0;
+            CoInitializeEx(NULL, COINIT_MULTITHREADED);
+            if (SUCCEEDED(CoCreateInstance(&CLSID_OopServer, NULL, CLSCTX_LOCAL_SERVER, &IID_IServer,
+                                           (void **)&s))) {
+                IParams *p = NULL;
+                LONG r;
+                IServer_GetParams(s, &p);
+                for (int k = 0; k < 200 && p; k++)
+                    if (FAILED(IParams_Ping(p, k, &r)) || r != 2 * k)
+                        pid = -1;
+                if (pid == 0)
+                    IServer_Pid(s, &pid);
+                if (p)
+                    IParams_Release(p);
+                IServer_Release(s);
+            }
+            if (write(pipes[i][1], &pid, sizeof pid) != sizeof pid)
+                _exit(1);
+            _exit(0);
+        }
+        close(pipes[i][1]);
+    }
+    LONG first = 0;
+    for (int i = 0; i < 32; i++) {
+        LONG pid = 0;
+        ck_assert_int_eq(read(pipes[i][0], &pid, sizeof pid), (ssize_t)sizeof pid);
+        close(pipes[i][0]);
+        waitpid(kids[i], NULL, 0);
+        ck_assert_int_gt(pid, 0);
+        if (!first)
+            first = pid;
+        ck_assert_int_eq(pid, first);
+    }
+}
+END_TEST
+
+START_TEST(single_use_spawns_one_process_each)
+{
+    IServer *a = NULL, *b = NULL;
+    ck_assert_int_eq(CoCreateInstance(&CLSID_OopSingle, NULL, CLSCTX_LOCAL_SERVER, &IID_IServer, (void **)&a), S_OK);
+    ck_assert_int_eq(CoCreateInstance(&CLSID_OopSingle, NULL, CLSCTX_LOCAL_SERVER, &IID_IServer, (void **)&b), S_OK);
+    ck_assert_int_ne(server_pid(a), server_pid(b));
+    IServer_Release(a);
+    IServer_Release(b);
+}
+END_TEST
+
+static void *slow_call(void *arg)
+{
+    HRESULT *hr = arg;
+    IServer *s = activate();
+    *hr = IServer_Sleep(s, 20000);
+    IServer_Release(s);
+    return NULL;
+}
+
+START_TEST(server_killed_mid_call)
+{
+    IServer *s = activate();
+    LONG pid = server_pid(s);
+    HRESULT hr = S_OK;
+    pthread_t t;
+    pthread_create(&t, NULL, slow_call, &hr);
+    usleep(200000);
+    kill((pid_t)pid, SIGKILL);
+    int64_t t0 = now_ms();
+    pthread_join(t, NULL);
+    ck_assert_int_lt(now_ms() - t0, 1000);
+    ck_assert_int_eq(hr, RPC_E_DISCONNECTED);
+    /* later calls on old proxies fail at once, too */
+    LONG r;
+    ck_assert_int_eq(IServer_Pid(s, &r), RPC_E_DISCONNECTED);
+    CoTaskMemFree(comrt_error_take_description());
+    IServer_Release(s);
+    /* and the next activation starts a fresh server without delay */
+    t0 = now_ms();
+    IServer *fresh = activate();
+    ck_assert_int_ne(server_pid(fresh), pid);
+    ck_assert_int_lt(now_ms() - t0, 5000);
+    IServer_Release(fresh);
+}
+END_TEST
+
+START_TEST(client_killed_holding_references)
+{
+    /* The child must not inherit a connection: it forks before we connect
+     * (fork after CoInitialize is unsupported, as in COM). */
+    int p[2];
+    ck_assert_int_eq(pipe(p), 0);
+    pid_t kid = fork();
+    if (kid == 0) {
+        IServer *mine[3];
+        close(p[0]);
+        CoInitializeEx(NULL, COINIT_MULTITHREADED);
+        for (int i = 0; i < 3; i++)
+            if (FAILED(CoCreateInstance(&CLSID_OopServer, NULL, CLSCTX_LOCAL_SERVER, &IID_IServer,
+                                        (void **)&mine[i])))
+                _exit(1);
+        char c = 'y';
+        if (write(p[1], &c, 1) != 1)
+            _exit(1);
+        for (;;)
+            pause(); /* holds three objects until killed */
+    }
+    close(p[1]);
+    char c = 0;
+    ck_assert_int_eq(read(p[0], &c, 1), 1);
+    IServer *watch = activate();
+    LONG n = 0;
+    ck_assert_int_eq(IServer_LiveObjects(watch, &n), S_OK);
+    ck_assert_int_eq(n, 4); /* the child's three and ours */
+    kill(kid, SIGKILL);
+    waitpid(kid, NULL, 0);
+    int64_t t0 = now_ms();
+    do {
+        usleep(10000);
+        ck_assert_int_eq(IServer_LiveObjects(watch, &n), S_OK);
+    } while (n != 1 && now_ms() - t0 < 2000);
+    ck_assert_int_eq(n, 1);
+    ck_assert_int_lt(now_ms() - t0, 1000);
+    IServer_Release(watch);
+}
+END_TEST
+
+START_TEST(server_crashing_at_start_up)
+{
+    IServer *s = NULL;
+    DEFINE_GUID(CLSID_Crasher, 0x0E000001, 0, 0x4000, 0x80, 0, 0, 0, 0, 0, 0, 1);
+    char cs[CHARS_IN_GUID], key[128];
+    StringFromGUID2(&CLSID_Crasher, cs, sizeof cs);
+    snprintf(key, sizeof key, "CLSID\\%s\\LocalServer32", cs);
+    ck_assert_int_eq(comrt_reg_set_value(COMRT_REG_DEFAULT, key, NULL, server_exe), S_OK);
+    setenv("OOP_CRASH_AT_START", "1", 1);
+    int64_t t0 = now_ms();
+    HRESULT hr = CoCreateInstance(&CLSID_Crasher, NULL, CLSCTX_LOCAL_SERVER, &IID_IServer, (void **)&s);
+    unsetenv("OOP_CRASH_AT_START");
+    ck_assert_int_eq(hr, CO_E_SERVER_EXEC_FAILURE);
+    ck_assert_int_lt(now_ms() - t0, 2000);
+    char *why = comrt_error_take_description();
+    ck_assert_ptr_nonnull(strstr(why, "killed by signal 6"));
+    CoTaskMemFree(why);
+}
+END_TEST
+
+START_TEST(disconnect_and_external_locks)
+{
+    IServer *watch = activate(), *a = activate(), *b = activate();
+    LONG n = 0, r = 0;
+    ck_assert_int_eq(IServer_LiveObjects(watch, &n), S_OK);
+    ck_assert_int_eq(n, 3);
+    /* CoDisconnectObject: a's clients are cut off, the server drops our references */
+    ck_assert_int_eq(IServer_Disconnect(a), S_OK);
+    ck_assert_int_eq(IServer_Pid(a, &r), RPC_E_DISCONNECTED);
+    char *why = comrt_error_take_description();
+    ck_assert_ptr_nonnull(strstr(why, "disconnected from its clients"));
+    CoTaskMemFree(why);
+    ck_assert_int_eq(IServer_LiveObjects(watch, &n), S_OK);
+    ck_assert_int_eq(n, 2);
+    IServer_Release(a);
+    /* CoLockObjectExternal keeps b alive after its last client lets go... */
+    ck_assert_int_eq(IServer_LockExternal(b, TRUE), S_OK);
+    IServer *b2 = NULL;
+    ck_assert_int_eq(IServer_QueryInterface(b, &IID_IServer, (void **)&b2), S_OK);
+    IServer_Release(b2);
+    IServer_Release(b);
+    usleep(50000);
+    ck_assert_int_eq(IServer_LiveObjects(watch, &n), S_OK);
+    ck_assert_int_eq(n, 2);
+    /* ...and the last unlock lets it go */
+    ck_assert_int_eq(IServer_UnlockAll(watch), S_OK);
+    ck_assert_int_eq(IServer_LiveObjects(watch, &n), S_OK);
+    ck_assert_int_eq(n, 1);
+    IServer_Release(watch);
+}
+END_TEST
+
+static Suite *oop_suite(void)
+{
+    Suite *s = suite_create("oop");
+    TCase *tc = tcase_create("local-server");
+    tcase_add_checked_fixture(tc, init_mta, uninit);
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, parameter_kinds);
+    tcase_add_test(tc, bulk_arrays_both_ways);
+    tcase_add_test(tc, callbacks_during_and_outside_calls);
+    tcase_add_test(tc, identity_rules);
+    tcase_add_test(tc, thirty_two_clients_one_server);
+    tcase_add_test(tc, single_use_spawns_one_process_each);
+    tcase_add_test(tc, server_killed_mid_call);
+    tcase_add_test(tc, client_killed_holding_references);
+    tcase_add_test(tc, server_crashing_at_start_up);
+    tcase_add_test(tc, disconnect_and_external_locks);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    setup_once();
+    return comrt_run_suite(oop_suite());
+}
