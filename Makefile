@@ -109,7 +109,7 @@ include runtime/module.mk
 include $(sort $(wildcard idl/module.mk marshal/module.mk tools/module.mk))
 include $(sort $(wildcard examples/*/module.mk))
 include $(sort $(wildcard tests/module.mk tests/*/module.mk))
-include $(sort $(wildcard bench/module.mk))
+include $(sort $(wildcard bench/*.mk))
 
 # --- top-level targets -------------------------------------------------------
 

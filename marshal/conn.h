@@ -92,6 +92,13 @@ uint32_t comrt_conn_next_call_id(comrt_conn *c);
  */
 HRESULT comrt_conn_call(comrt_conn *c, uint32_t call_id, const void *frame, size_t len, comrt_msg *reply);
 
+/* comrt_conn_call_iov - the same with the request body in pieces (iobuf.h). */
+HRESULT comrt_conn_call_iov(comrt_conn *c, uint32_t call_id, const struct iovec *body, int n, size_t total,
+                            comrt_msg *reply);
+
+/* comrt_conn_send_iov - sends a frame in pieces that expects no reply. */
+HRESULT comrt_conn_send_iov(comrt_conn *c, const struct iovec *body, int n, size_t total);
+
 /* comrt_conn_send - sends a frame that expects no reply (a reply, a release). */
 HRESULT comrt_conn_send(comrt_conn *c, const void *frame, size_t len);
 

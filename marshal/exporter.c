@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "../runtime/internal.h"
+#include "iobuf.h"
 #include "log.h"
 #include "orpc.h"
 #include "params.h"
@@ -358,28 +359,40 @@ static HRESULT im_unmarshal(void *ctx, const msgpack_object *o, REFIID iid, void
     return comrt_import_unmarshal(ctx, o, iid, ppv);
 }
 
-/* Sends [1, id, hr, outs-or-[], description?]. outs_buf holds packed outs or is NULL. */
-static void send_reply(comrt_conn *c, uint32_t id, HRESULT hr, const msgpack_sbuffer *outs)
+/* Sends [1, id, hr, outs, description?]: the header packed here, the outs
+ * (packed by the handler, possibly referencing its call frame's memory)
+ * appended as they are, in one gather write. */
+static void send_reply(comrt_conn *c, uint32_t id, HRESULT hr, comrt_iobuf *outs)
 {
-    msgpack_sbuffer sb;
+    comrt_iobuf head;
     msgpack_packer pk;
     char *why = FAILED(hr) ? comrt_error_take_description() : NULL;
+    int ok_outs = SUCCEEDED(hr) && outs && !comrt_iobuf_finish(outs) && outs->total;
 
-    msgpack_sbuffer_init(&sb);
-    msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+    comrt_iobuf_init(&head);
+    msgpack_packer_init(&pk, &head, comrt_iobuf_write);
     msgpack_pack_array(&pk, why ? 5 : 4);
     msgpack_pack_uint32(&pk, COMRT_MSG_REPLY);
     msgpack_pack_uint32(&pk, id);
     msgpack_pack_int32(&pk, hr);
-    if (outs && SUCCEEDED(hr))
-        msgpack_sbuffer_write(&sb, outs->data, outs->size);
-    else
+    if (!ok_outs)
         msgpack_pack_array(&pk, 0);
     if (why)
         msgpack_pack_str_with_body(&pk, why, strlen(why));
     free(why);
-    comrt_conn_send(c, sb.data, sb.size);
-    msgpack_sbuffer_destroy(&sb);
+    if (!comrt_iobuf_finish(&head)) {
+        int n = head.niov + (ok_outs ? outs->niov : 0);
+        struct iovec small[16], *v = n <= 16 ? small : malloc((size_t)n * sizeof *v);
+        if (v) {
+            memcpy(v, head.iov, (size_t)head.niov * sizeof *v);
+            if (ok_outs)
+                memcpy(v + head.niov, outs->iov, (size_t)outs->niov * sizeof *v);
+            comrt_conn_send_iov(c, v, n, head.total + (ok_outs ? outs->total : 0));
+            if (v != small)
+                free(v);
+        }
+    }
+    comrt_iobuf_destroy(&head);
 }
 
 static HRESULT activate(comrt_conn *c, uint32_t slot, const msgpack_object *ins, msgpack_packer *pk)
@@ -437,7 +450,7 @@ static HRESULT remote_qi(comrt_conn *c, IUnknown *identity, const msgpack_object
 
 /* An ordinary method: unpack, ffi_call, pack. */
 static HRESULT invoke(comrt_conn *c, IUnknown *identity, REFIID iid, uint32_t slot, const msgpack_object *ins,
-                      msgpack_packer *pk)
+                      msgpack_packer *pk, comrt_call_frame **keep)
 {
     const comrt_tl_interface *info;
     const comrt_tl_method *m;
@@ -472,7 +485,9 @@ static HRESULT invoke(comrt_conn *c, IUnknown *identity, REFIID iid, uint32_t sl
             if (FAILED(phr))
                 hr = phr;
         }
-        comrt_call_frame_free(frame);
+        /* The packed outs may point into the frame: the caller frees it
+         * once the reply is sent. */
+        *keep = frame;
     }
     IUnknown_Release(itf);
     return hr;
@@ -481,13 +496,14 @@ static HRESULT invoke(comrt_conn *c, IUnknown *identity, REFIID iid, uint32_t sl
 void comrt_export_dispatch(comrt_conn *c, comrt_msg *m)
 {
     const msgpack_object *it = m->items;
-    msgpack_sbuffer outs;
+    comrt_call_frame *frame = NULL;
+    comrt_iobuf outs;
     msgpack_packer pk;
     IID iid;
     HRESULT hr;
 
-    /* [0, id, oid, iid, slot, flags, ins] */
-    if (m->nitems != 7 || it[1].type != MSGPACK_OBJECT_POSITIVE_INTEGER || it[1].via.u64 > UINT32_MAX) {
+    /* [0, id, oid, iid, slot, flags, ins]: without a call id nobody can be answered */
+    if (m->nitems < 2 || it[1].type != MSGPACK_OBJECT_POSITIVE_INTEGER || it[1].via.u64 > UINT32_MAX) {
         comrt_log_warning("malformed request from pid %u: closing the connection",
                           (unsigned)comrt_conn_peer_info(c)->cred.pid);
         comrt_msg_free(m);
@@ -495,9 +511,11 @@ void comrt_export_dispatch(comrt_conn *c, comrt_msg *m)
         return;
     }
     uint32_t id = (uint32_t)it[1].via.u64;
-    msgpack_sbuffer_init(&outs);
-    msgpack_packer_init(&pk, &outs, msgpack_sbuffer_write);
-    if (it[2].type != MSGPACK_OBJECT_POSITIVE_INTEGER || comrt_unpack_guid(&it[3], &iid) ||
+    comrt_iobuf_init(&outs);
+    msgpack_packer_init(&pk, &outs, comrt_iobuf_write);
+    if (m->nitems != 7) {
+        hr = comrt_error_set(RPC_E_INVALID_DATA, "a request has %u elements instead of 7", (unsigned)m->nitems);
+    } else if (it[2].type != MSGPACK_OBJECT_POSITIVE_INTEGER || comrt_unpack_guid(&it[3], &iid) ||
         it[4].type != MSGPACK_OBJECT_POSITIVE_INTEGER || it[4].via.u64 > UINT32_MAX ||
         it[6].type != MSGPACK_OBJECT_ARRAY) {
         hr = comrt_error_set(RPC_E_INVALID_DATA, "malformed request header");
@@ -520,11 +538,12 @@ void comrt_export_dispatch(comrt_conn *c, comrt_msg *m)
             if (slot == COMRT_SLOT_QUERYINTERFACE)
                 hr = remote_qi(c, identity, &it[6], &pk);
             else
-                hr = invoke(c, identity, &iid, slot, &it[6], &pk);
+                hr = invoke(c, identity, &iid, slot, &it[6], &pk, &frame);
             IUnknown_Release(identity);
         }
     }
     send_reply(c, id, hr, &outs);
-    msgpack_sbuffer_destroy(&outs);
+    comrt_iobuf_destroy(&outs);
+    comrt_call_frame_free(frame); /* NULL is a no-op */
     comrt_msg_free(m);
 }

@@ -1,6 +1,7 @@
 /* frame.c - length-prefixed frames; see frame.h. */
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "frame.h"
 
@@ -43,6 +44,29 @@ HRESULT comrt_frame_read(comrt_stream *s, size_t max, char **body, size_t *len)
     *body = b;
     *len = n;
     return S_OK;
+}
+
+HRESULT comrt_frame_writev(comrt_stream *s, const struct iovec *body, int n, size_t total)
+{
+    unsigned char h[COMRT_FRAME_HEADER];
+    struct iovec small[9], *iov = small;
+    HRESULT hr;
+
+    if (total > 0xFFFFFFFFu)
+        return comrt_error_set(RPC_E_INVALID_DATAPACKET, "frame of %zu bytes is too large to send", total);
+    h[0] = (unsigned char)(total >> 24);
+    h[1] = (unsigned char)(total >> 16);
+    h[2] = (unsigned char)(total >> 8);
+    h[3] = (unsigned char)total;
+    if (n + 1 > (int)(sizeof small / sizeof small[0]) && !(iov = malloc(((size_t)n + 1) * sizeof *iov)))
+        return comrt_error_set(E_OUTOFMEMORY, "out of memory sending a frame");
+    iov[0].iov_base = h;
+    iov[0].iov_len = sizeof h;
+    memcpy(iov + 1, body, (size_t)n * sizeof *iov);
+    hr = s->ops->sendv(s, iov, n + 1);
+    if (iov != small)
+        free(iov);
+    return hr;
 }
 
 HRESULT comrt_frame_write(comrt_stream *s, const void *body, size_t len)

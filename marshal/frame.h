@@ -28,4 +28,7 @@ HRESULT comrt_frame_read(comrt_stream *s, size_t max, char **body, size_t *len);
 /* comrt_frame_write - writes header and body with one gather write. */
 HRESULT comrt_frame_write(comrt_stream *s, const void *body, size_t len);
 
+/* comrt_frame_writev - the same for a body in pieces (total bytes in all). */
+HRESULT comrt_frame_writev(comrt_stream *s, const struct iovec *body, int n, size_t total);
+
 #endif /* COMRT_FRAME_H */

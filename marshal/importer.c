@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "iobuf.h"
 #include "log.h"
 #include "orpc.h"
 #include "proxy.h"
@@ -88,32 +89,29 @@ ULONG comrt_proxy_manager_release(comrt_proxy_manager *m)
     return 0;
 }
 
-/* Sends a request to the object and waits: [0, id, oid, iid, slot, 0, ins]. */
-HRESULT comrt_proxy_manager_call(comrt_proxy_manager *m, REFIID iid, uint32_t slot, const msgpack_sbuffer *ins,
-                                 comrt_msg *reply)
+/* Request: [0, id, oid, iid, slot, 0, ins]. */
+HRESULT comrt_proxy_manager_begin(comrt_proxy_manager *m, msgpack_packer *pk, REFIID iid, uint32_t slot,
+                                  uint32_t *id)
 {
-    msgpack_sbuffer sb;
-    msgpack_packer pk;
-    HRESULT hr;
-
     if (comrt_conn_is_closed(m->conn))
         return comrt_error_set(RPC_E_DISCONNECTED, "the server of this object is gone (connection lost)");
-    uint32_t id = comrt_conn_next_call_id(m->conn);
-    msgpack_sbuffer_init(&sb);
-    msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
-    msgpack_pack_array(&pk, 7);
-    msgpack_pack_uint32(&pk, COMRT_MSG_REQUEST);
-    msgpack_pack_uint32(&pk, id);
-    msgpack_pack_uint64(&pk, m->oid);
-    comrt_pack_guid(&pk, iid);
-    msgpack_pack_uint32(&pk, slot);
-    msgpack_pack_uint32(&pk, 0);
-    if (ins)
-        msgpack_sbuffer_write(&sb, ins->data, ins->size);
-    else
-        msgpack_pack_array(&pk, 0);
-    hr = comrt_conn_call(m->conn, id, sb.data, sb.size, reply);
-    msgpack_sbuffer_destroy(&sb);
+    *id = comrt_conn_next_call_id(m->conn);
+    msgpack_pack_array(pk, 7);
+    msgpack_pack_uint32(pk, COMRT_MSG_REQUEST);
+    msgpack_pack_uint32(pk, *id);
+    msgpack_pack_uint64(pk, m->oid);
+    comrt_pack_guid(pk, iid);
+    msgpack_pack_uint32(pk, slot);
+    msgpack_pack_uint32(pk, 0);
+    return S_OK;
+}
+
+HRESULT comrt_proxy_manager_finish(comrt_proxy_manager *m, uint32_t id, comrt_iobuf *io, comrt_msg *reply)
+{
+    HRESULT hr;
+    if (comrt_iobuf_finish(io))
+        return comrt_error_set(E_OUTOFMEMORY, "out of memory marshaling a call");
+    hr = comrt_conn_call_iov(m->conn, id, io->iov, io->niov, io->total, reply);
     if (FAILED(hr))
         return hr;
     /* [1, id, hr, outs, description?] */
@@ -132,6 +130,26 @@ HRESULT comrt_proxy_manager_call(comrt_proxy_manager *m, REFIID iid, uint32_t sl
             comrt_error_set(hr, "the remote call failed: 0x%08X", (unsigned)hr);
         comrt_msg_free(reply);
     }
+    return hr;
+}
+
+HRESULT comrt_proxy_manager_call(comrt_proxy_manager *m, REFIID iid, uint32_t slot, const msgpack_sbuffer *ins,
+                                 comrt_msg *reply)
+{
+    comrt_iobuf io;
+    msgpack_packer pk;
+    uint32_t id;
+    comrt_iobuf_init(&io);
+    msgpack_packer_init(&pk, &io, comrt_iobuf_write);
+    HRESULT hr = comrt_proxy_manager_begin(m, &pk, iid, slot, &id);
+    if (SUCCEEDED(hr)) {
+        if (ins)
+            comrt_iobuf_write(&io, ins->data, ins->size);
+        else
+            msgpack_pack_array(&pk, 0);
+        hr = comrt_proxy_manager_finish(m, id, &io, reply);
+    }
+    comrt_iobuf_destroy(&io);
     return hr;
 }
 

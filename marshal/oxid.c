@@ -108,12 +108,36 @@ static void on_closed(comrt_conn *c, void *ctx)
 
 const comrt_conn_owner comrt_orpc_owner = {on_message, on_closed, NULL};
 
+/* One accepted connection's handshake, on a thread of its own: a peer that
+ * connects and then stalls must not keep anyone else from being accepted. */
+static void *handshake_thread(void *arg)
+{
+    comrt_stream *s = arg;
+    comrt_conn *c = NULL;
+    HRESULT hr = comrt_conn_open(s, comrt_orpc_oxid(), &comrt_orpc_owner, HANDSHAKE_TIMEOUT_MS, &c);
+    if (FAILED(hr)) {
+        char *why = comrt_error_take_description();
+        comrt_log_warning("refused a connection: %s", why ? why : "handshake failed");
+        free(why);
+        return NULL;
+    }
+    pthread_mutex_lock(&lock);
+    add_peer_locked(c, NULL);
+    pthread_mutex_unlock(&lock);
+    comrt_conn_unref(c);
+    return NULL;
+}
+
 /* Pool worker: connections are waiting on the listener. */
 static void on_accept(void *arg)
 {
     comrt_listener *l = arg;
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
     for (;;) {
         comrt_stream *s = NULL;
+        pthread_t t;
         HRESULT hr = l->ops->accept(l, &s);
         if (hr != S_OK) {
             if (FAILED(hr)) {
@@ -123,19 +147,12 @@ static void on_accept(void *arg)
             }
             break;
         }
-        comrt_conn *c = NULL;
-        hr = comrt_conn_open(s, comrt_orpc_oxid(), &comrt_orpc_owner, HANDSHAKE_TIMEOUT_MS, &c);
-        if (FAILED(hr)) {
-            char *why = comrt_error_take_description();
-            comrt_log_warning("refused a connection: %s", why ? why : "handshake failed");
-            free(why);
-            continue;
+        if (pthread_create(&t, &attr, handshake_thread, s) != 0) {
+            comrt_log_warning("refused a connection: no thread for its handshake");
+            s->ops->close_stream(s);
         }
-        pthread_mutex_lock(&lock);
-        add_peer_locked(c, NULL);
-        pthread_mutex_unlock(&lock);
-        comrt_conn_unref(c);
     }
+    pthread_attr_destroy(&attr);
     comrt_pool_arm(l->ops->listener_fd(l), &listen_item);
 }
 

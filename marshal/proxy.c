@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "iobuf.h"
 #include "params.h"
 #include "proxy.h"
 
@@ -66,24 +67,28 @@ static HRESULT im_unmarshal(void *ctx, const msgpack_object *o, REFIID iid, void
     return comrt_import_unmarshal(ctx, o, iid, ppv);
 }
 
-/* The body of every remotable method slot. */
+/* The body of every remotable method slot. The request is packed in one
+ * gathering buffer: bulk arrays go to the socket from the caller's memory. */
 static void px_call(ffi_cif *cif, void *ret, void **args, void *user)
 {
     const comrt_tl_method *m = user;
     comrt_iface_proxy *p = *(comrt_iface_proxy **)args[0];
     comrt_itf_marshaler im = {im_marshal, im_unmarshal, p->mgr->conn};
-    msgpack_sbuffer ins;
+    comrt_iobuf io;
     msgpack_packer pk;
     comrt_msg reply;
+    uint32_t id;
     HRESULT hr;
 
     (void)cif;
-    msgpack_sbuffer_init(&ins);
-    msgpack_packer_init(&pk, &ins, msgpack_sbuffer_write);
-    hr = comrt_params_pack_in(m, args, &im, &pk);
+    comrt_iobuf_init(&io);
+    msgpack_packer_init(&pk, &io, comrt_iobuf_write);
+    hr = comrt_proxy_manager_begin(p->mgr, &pk, &p->iid, m->slot, &id);
     if (SUCCEEDED(hr))
-        hr = comrt_proxy_manager_call(p->mgr, &p->iid, m->slot, &ins, &reply);
-    msgpack_sbuffer_destroy(&ins);
+        hr = comrt_params_pack_in(m, args, &im, &pk);
+    if (SUCCEEDED(hr))
+        hr = comrt_proxy_manager_finish(p->mgr, id, &io, &reply);
+    comrt_iobuf_destroy(&io);
     if (SUCCEEDED(hr)) {
         HRESULT uhr = comrt_params_unpack_out(m, args, &reply.items[3], &im);
         if (FAILED(uhr)) {

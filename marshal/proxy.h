@@ -35,6 +35,17 @@ HRESULT comrt_proxy_manager_query(comrt_proxy_manager *m, REFIID riid, void **pp
 HRESULT comrt_proxy_manager_call(comrt_proxy_manager *m, REFIID iid, uint32_t slot, const msgpack_sbuffer *ins,
                                  comrt_msg *reply);
 
+/*
+ * The same in two steps, so the caller packs the ins straight after the
+ * header into one gathering buffer (io must be packer pk's target):
+ * begin packs the first six request elements and returns the call id;
+ * finish sends the frame and waits for and checks the reply.
+ */
+struct comrt_iobuf;
+HRESULT comrt_proxy_manager_begin(comrt_proxy_manager *m, msgpack_packer *pk, REFIID iid, uint32_t slot,
+                                  uint32_t *id);
+HRESULT comrt_proxy_manager_finish(comrt_proxy_manager *m, uint32_t id, struct comrt_iobuf *io, comrt_msg *reply);
+
 /* The manager's existing proxy for iid, AddRef'd: S_OK, or S_FALSE if none. */
 HRESULT comrt_proxy_find(comrt_proxy_manager *m, REFIID iid, void **ppv);
 /* The proxy for iid (made from type information if needed), AddRef'd. */

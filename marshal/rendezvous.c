@@ -12,6 +12,7 @@
 #include "rendezvous.h"
 
 #define ADDRESS_MAX 4096
+#define PUBLISH_WAIT_MS 200
 
 int64_t comrt_now_ms(void)
 {
@@ -79,8 +80,15 @@ HRESULT comrt_rendezvous_publish(REFCLSID clsid, const char *address, comrt_publ
     int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (fd < 0)
         return comrt_error_set(comrt_hresult_from_errno(errno), "%s: %s", path, strerror(errno));
-    if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+    /* A client probing liveness holds a shared lock for an instant: only a
+     * lock held for PUBLISH_WAIT_MS is another live publisher. */
+    int64_t deadline = comrt_now_ms() + PUBLISH_WAIT_MS;
+    while (flock(fd, LOCK_EX | LOCK_NB) < 0) {
         int e = errno;
+        if ((e == EWOULDBLOCK || e == EINTR) && comrt_now_ms() < deadline) {
+            sleep_ms(1);
+            continue;
+        }
         close(fd);
         if (e == EWOULDBLOCK)
             return comrt_error_set(CO_E_OBJISREG, "class %s is already served by another live process",

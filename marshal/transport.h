@@ -45,6 +45,9 @@ typedef struct comrt_transport_ops {
     void (*shutdown)(comrt_stream *s);
     void (*close_stream)(comrt_stream *s);
     void (*close_listener)(comrt_listener *l);
+    /* Bounds every later recv to ms milliseconds (0: no bound); a recv that
+     * runs out fails with RPC_E_TIMEOUT. Used while handshaking. */
+    HRESULT (*set_recv_timeout)(comrt_stream *s, int ms);
     int (*stream_fd)(comrt_stream *s);     /* for poll() */
     int (*listener_fd)(comrt_listener *l); /* for poll() */
 } comrt_transport_ops;

@@ -6,9 +6,11 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -114,18 +116,22 @@ static HRESULT u_connect(const char *path, comrt_stream **out)
 static HRESULT u_sendv(comrt_stream *base, const struct iovec *iov_in, int iovcnt)
 {
     unix_stream *s = (unix_stream *)base;
-    struct iovec iov[8];
-    if (iovcnt > 8)
-        return E_INVALIDARG;
+    struct iovec small[16], *iov = small;
+    HRESULT hr = S_OK;
+
+    /* sendmsg consumes the array as it goes: work on a copy. */
+    if (iovcnt > (int)(sizeof small / sizeof small[0]) && !(iov = malloc((size_t)iovcnt * sizeof *iov)))
+        return comrt_error_set(E_OUTOFMEMORY, "out of memory sending a frame");
     memcpy(iov, iov_in, (size_t)iovcnt * sizeof *iov);
     struct iovec *p = iov;
     while (iovcnt > 0) {
-        struct msghdr mh = {.msg_iov = p, .msg_iovlen = (size_t)iovcnt};
+        struct msghdr mh = {.msg_iov = p, .msg_iovlen = (size_t)(iovcnt < IOV_MAX ? iovcnt : IOV_MAX)};
         ssize_t n = sendmsg(s->fd, &mh, MSG_NOSIGNAL);
         if (n < 0) {
             if (errno == EINTR)
                 continue;
-            return comrt_error_set(RPC_E_DISCONNECTED, "send: %s", strerror(errno));
+            hr = comrt_error_set(RPC_E_DISCONNECTED, "send: %s", strerror(errno));
+            break;
         }
         while (iovcnt > 0 && (size_t)n >= p->iov_len) {
             n -= (ssize_t)p->iov_len;
@@ -137,7 +143,9 @@ static HRESULT u_sendv(comrt_stream *base, const struct iovec *iov_in, int iovcn
             p->iov_len -= (size_t)n;
         }
     }
-    return S_OK;
+    if (iov != small)
+        free(iov);
+    return hr;
 }
 
 static HRESULT u_recv(comrt_stream *base, void *buf, size_t len)
@@ -152,6 +160,8 @@ static HRESULT u_recv(comrt_stream *base, void *buf, size_t len)
         }
         if (n < 0 && errno == EINTR)
             continue;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+            return comrt_error_set(RPC_E_TIMEOUT, "the peer stopped sending in the middle of a frame");
         if (n == 0 && got == 0)
             return S_FALSE;
         return comrt_error_set(RPC_E_DISCONNECTED, "connection lost: %s",
@@ -170,6 +180,14 @@ static HRESULT u_peer_cred(comrt_stream *base, comrt_peer_cred *cred)
     cred->pid = uc.pid;
     cred->uid = uc.uid;
     cred->gid = uc.gid;
+    return S_OK;
+}
+
+static HRESULT u_set_recv_timeout(comrt_stream *base, int ms)
+{
+    struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
+    if (setsockopt(((unix_stream *)base)->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv) < 0)
+        return comrt_error_set(comrt_hresult_from_errno(errno), "SO_RCVTIMEO: %s", strerror(errno));
     return S_OK;
 }
 
@@ -209,6 +227,7 @@ const comrt_transport_ops comrt_transport_unix = {
     .sendv = u_sendv,
     .recv = u_recv,
     .peer_cred = u_peer_cred,
+    .set_recv_timeout = u_set_recv_timeout,
     .shutdown = u_shutdown,
     .close_stream = u_close_stream,
     .close_listener = u_close_listener,

@@ -344,9 +344,26 @@ static HRESULT prm_Fail(IParams *This, HRESULT hr, LONG *untouched, char **text)
     return comrt_error_set(hr, "Fail was asked to fail with 0x%08X", (unsigned)hr);
 }
 
+static HRESULT prm_Sink(IParams *This, LONG n, const BYTE *data)
+{
+    (void)This;
+    (void)n;
+    (void)data;
+    return S_OK;
+}
+
+static HRESULT prm_Source(IParams *This, LONG n, BYTE *data)
+{
+    (void)This;
+    if (n > 0)
+        data[n - 1] = 1; /* the runtime allocated and zeroed the rest */
+    return S_OK;
+}
+
 static const IParamsVtbl prm_vtbl = {
     prm_QueryInterface, prm_AddRef, prm_Release, prm_Ping, prm_Null, prm_Scalars, prm_InOut, prm_Strings,
     prm_Sum, prm_Fill, prm_MakeBytes, prm_Bulk, prm_Fetch, prm_Shape, prm_Guid, prm_Maybe, prm_Fail,
+    prm_Sink, prm_Source,
 };
 
 static void server_destroy(void *p)

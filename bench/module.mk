@@ -1,0 +1,9 @@
+# bench/ - benchmarks; `make bench` runs them (bench/run.sh).
+$(eval $(call program,$(BUILD)/bench/bench_inproc,bench/bench_inproc.c $(HELLO_GEN)/hello_i.c))
+BENCH_PROGS += $(BUILD)/bench/bench_inproc
+# bench_oop: out-of-process calls against tests/oop's server (bench/bench_oop.c).
+$(eval $(call program,$(BUILD)/bench/bench_oop,bench/bench_oop.c bench/rawpeer.c $(OOP_GEN)/oop_i.c))
+$(BUILD)/obj/bench/bench_oop.o: private CPPFLAGS += -I$(OOP_GEN)
+$(BUILD)/obj/bench/bench_oop.o: $(OOP_GEN)/oop.h
+$(BUILD)/bench/bench_oop: | $(BUILD)/tests/oop/oop-server $(OOP_GEN)/oop.tlb $(COMIDL)
+BENCH_PROGS += $(BUILD)/bench/bench_oop
