@@ -44,12 +44,20 @@ struct comrt_conn {
     pthread_cond_t cv; /* broadcast: reply delivered, read role freed, closed */
     pthread_mutex_t send_lock;
     int reading;
-    int armed;
+    int armed; /* armed in the pool, or an event delivered and not yet handled */
     int closed;
     int pool_ref;
     struct waiter *waiters;
     atomic_uint next_id;
+    struct comrt_conn *all_prev, *all_next; /* every live connection */
 };
+
+/* Every connection until its last reference goes. A closed connection can
+ * wait a moment for a pool worker to take its hang-up and drop the pool's
+ * reference; meanwhile the only other pointer to it is in the kernel's
+ * epoll set, so this list keeps it reachable (for leak checkers too). */
+static pthread_mutex_t all_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct comrt_conn *all_conns;
 
 void comrt_msg_free(comrt_msg *m)
 {
@@ -322,14 +330,11 @@ HRESULT comrt_conn_call_iov(comrt_conn *c, uint32_t call_id, const struct iovec 
     }
     w.next = c->waiters;
     c->waiters = &w;
-    /* We will read the reply ourselves: a pool worker woken by it would only
-     * find us reading and go back to sleep, a wasted wake-up (and on two
-     * cores, often a cross-core one) per call. Whoever gives up the read
-     * role re-arms. */
-    if (c->armed && !c->reading) {
-        c->armed = 0;
-        comrt_pool_disarm(c->fd, &c->item);
-    }
+    /* The socket stays armed while we wait: a pool worker woken by our reply
+     * finds us reading and goes back to sleep. Disarming it here would save
+     * that wake-up, but epoll cannot say whether an event is already on its
+     * way to a worker, and re-arming then could hand one connection to two
+     * workers at once. The spin below usually reads the reply first. */
     pthread_mutex_unlock(&c->lock);
 
     hr = send_frame(c, body, n, total);
@@ -447,6 +452,12 @@ HRESULT comrt_conn_open(comrt_stream *s, REFGUID our_oxid, const comrt_conn_owne
     pthread_cond_init(&c->cv, NULL);
     pthread_mutex_init(&c->send_lock, NULL);
     atomic_init(&c->next_id, 1);
+    pthread_mutex_lock(&all_lock);
+    c->all_next = all_conns;
+    if (all_conns)
+        all_conns->all_prev = c;
+    all_conns = c;
+    pthread_mutex_unlock(&all_lock);
     if (s->ops->peer_cred)
         s->ops->peer_cred(s, &c->peer.cred);
 
@@ -484,6 +495,14 @@ void comrt_conn_unref(comrt_conn *c)
 {
     if (!c || atomic_fetch_sub(&c->refs, 1) != 1)
         return;
+    pthread_mutex_lock(&all_lock);
+    if (c->all_prev)
+        c->all_prev->all_next = c->all_next;
+    else
+        all_conns = c->all_next;
+    if (c->all_next)
+        c->all_next->all_prev = c->all_prev;
+    pthread_mutex_unlock(&all_lock);
     for (struct waiter *w = c->waiters; w; w = w->next)
         comrt_msg_free(&w->msg);
     c->s->ops->close_stream(c->s);

@@ -88,12 +88,6 @@ void comrt_pool_arm(int fd, comrt_pool_item *item)
     epoll_ctl(epfd, EPOLL_CTL_MOD, fd, &ev);
 }
 
-void comrt_pool_disarm(int fd, comrt_pool_item *item)
-{
-    struct epoll_event ev = {.events = 0, .data.ptr = item};
-    epoll_ctl(epfd, EPOLL_CTL_MOD, fd, &ev);
-}
-
 void comrt_pool_remove(int fd)
 {
     if (epfd >= 0)

@@ -24,8 +24,6 @@ typedef struct comrt_pool_item {
 HRESULT comrt_pool_add(int fd, comrt_pool_item *item);
 /* Arms fd for one readiness notification (then it is disarmed again). */
 void comrt_pool_arm(int fd, comrt_pool_item *item);
-/* Disarms fd (a notification already delivered still runs). */
-void comrt_pool_disarm(int fd, comrt_pool_item *item);
 /* Removes fd; after this returns no new ready call for it starts. */
 void comrt_pool_remove(int fd);
 
