@@ -359,40 +359,50 @@ static HRESULT im_unmarshal(void *ctx, const msgpack_object *o, REFIID iid, void
     return comrt_import_unmarshal(ctx, o, iid, ppv);
 }
 
-/* Sends [1, id, hr, outs, description?]: the header packed here, the outs
- * (packed by the handler, possibly referencing its call frame's memory)
- * appended as they are, in one gather write. */
-static void send_reply(comrt_conn *c, uint32_t id, HRESULT hr, comrt_iobuf *outs)
+/* Sends [1, id, hr, outs, description?]: the header and description packed
+ * here, the outs (packed by the handler, possibly referencing its call
+ * frame's memory) placed between them as they are, in one gather write. */
+static void send_reply(comrt_conn *c, uint32_t id, HRESULT hr, comrt_iobuf *outs, int failure_outs)
 {
-    comrt_iobuf head;
-    msgpack_packer pk;
+    comrt_iobuf head, tail;
+    msgpack_packer hp, tp;
     char *why = FAILED(hr) ? comrt_error_take_description() : NULL;
-    int ok_outs = SUCCEEDED(hr) && outs && !comrt_iobuf_finish(outs) && outs->total;
+    int ok_outs = (SUCCEEDED(hr) || failure_outs) && outs && !comrt_iobuf_finish(outs) && outs->total;
 
+    /* head: [n, 1, id, hr (, [] when no outs)]; then the outs; tail: the description */
     comrt_iobuf_init(&head);
-    msgpack_packer_init(&pk, &head, comrt_iobuf_write);
-    msgpack_pack_array(&pk, why ? 5 : 4);
-    msgpack_pack_uint32(&pk, COMRT_MSG_REPLY);
-    msgpack_pack_uint32(&pk, id);
-    msgpack_pack_int32(&pk, hr);
+    comrt_iobuf_init(&tail);
+    msgpack_packer_init(&hp, &head, comrt_iobuf_write);
+    msgpack_packer_init(&tp, &tail, comrt_iobuf_write);
+    msgpack_pack_array(&hp, why ? 5 : 4);
+    msgpack_pack_uint32(&hp, COMRT_MSG_REPLY);
+    msgpack_pack_uint32(&hp, id);
+    msgpack_pack_int32(&hp, hr);
     if (!ok_outs)
-        msgpack_pack_array(&pk, 0);
+        msgpack_pack_array(&hp, 0);
     if (why)
-        msgpack_pack_str_with_body(&pk, why, strlen(why));
+        msgpack_pack_str_with_body(&tp, why, strlen(why));
     free(why);
-    if (!comrt_iobuf_finish(&head)) {
-        int n = head.niov + (ok_outs ? outs->niov : 0);
+    if (!comrt_iobuf_finish(&head) && !comrt_iobuf_finish(&tail)) {
+        int n = head.niov + (ok_outs ? outs->niov : 0) + tail.niov;
         struct iovec small[16], *v = n <= 16 ? small : malloc((size_t)n * sizeof *v);
         if (v) {
-            memcpy(v, head.iov, (size_t)head.niov * sizeof *v);
-            if (ok_outs)
-                memcpy(v + head.niov, outs->iov, (size_t)outs->niov * sizeof *v);
-            comrt_conn_send_iov(c, v, n, head.total + (ok_outs ? outs->total : 0));
+            int k = 0;
+            memcpy(v + k, head.iov, (size_t)head.niov * sizeof *v);
+            k += head.niov;
+            if (ok_outs) {
+                memcpy(v + k, outs->iov, (size_t)outs->niov * sizeof *v);
+                k += outs->niov;
+            }
+            if (tail.niov) /* no description: no tail, and its iov is NULL */
+                memcpy(v + k, tail.iov, (size_t)tail.niov * sizeof *v);
+            comrt_conn_send_iov(c, v, n, head.total + (ok_outs ? outs->total : 0) + tail.total);
             if (v != small)
                 free(v);
         }
     }
     comrt_iobuf_destroy(&head);
+    comrt_iobuf_destroy(&tail);
 }
 
 static HRESULT activate(comrt_conn *c, uint32_t slot, const msgpack_object *ins, msgpack_packer *pk)
@@ -450,7 +460,7 @@ static HRESULT remote_qi(comrt_conn *c, IUnknown *identity, const msgpack_object
 
 /* An ordinary method: unpack, ffi_call, pack. */
 static HRESULT invoke(comrt_conn *c, IUnknown *identity, REFIID iid, uint32_t slot, const msgpack_object *ins,
-                      msgpack_packer *pk, comrt_call_frame **keep)
+                      msgpack_packer *pk, comrt_call_frame **keep, int *outs_on_failure)
 {
     const comrt_tl_interface *info;
     const comrt_tl_method *m;
@@ -480,10 +490,12 @@ static HRESULT invoke(comrt_conn *c, IUnknown *identity, REFIID iid, uint32_t sl
         args[0] = &itf;
         ffi_call(cif, FFI_FN(fn), &rc, args);
         hr = (HRESULT)(int32_t)rc;
-        if (SUCCEEDED(hr)) {
+        if (SUCCEEDED(hr) || comrt_outs_on_failure(m)) {
             HRESULT phr = comrt_params_pack_out(m, frame, &im, pk);
             if (FAILED(phr))
                 hr = phr;
+            else if (FAILED(hr))
+                *outs_on_failure = 1;
         }
         /* The packed outs may point into the frame: the caller frees it
          * once the reply is sent. */
@@ -497,6 +509,7 @@ void comrt_export_dispatch(comrt_conn *c, comrt_msg *m)
 {
     const msgpack_object *it = m->items;
     comrt_call_frame *frame = NULL;
+    int failure_outs = 0;
     comrt_iobuf outs;
     msgpack_packer pk;
     IID iid;
@@ -538,11 +551,11 @@ void comrt_export_dispatch(comrt_conn *c, comrt_msg *m)
             if (slot == COMRT_SLOT_QUERYINTERFACE)
                 hr = remote_qi(c, identity, &it[6], &pk);
             else
-                hr = invoke(c, identity, &iid, slot, &it[6], &pk, &frame);
+                hr = invoke(c, identity, &iid, slot, &it[6], &pk, &frame, &failure_outs);
             IUnknown_Release(identity);
         }
     }
-    send_reply(c, id, hr, &outs);
+    send_reply(c, id, hr, &outs, failure_outs);
     comrt_iobuf_destroy(&outs);
     comrt_call_frame_free(frame); /* NULL is a no-op */
     comrt_msg_free(m);

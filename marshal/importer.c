@@ -108,7 +108,15 @@ HRESULT comrt_proxy_manager_begin(comrt_proxy_manager *m, msgpack_packer *pk, RE
 
 HRESULT comrt_proxy_manager_finish(comrt_proxy_manager *m, uint32_t id, comrt_iobuf *io, comrt_msg *reply)
 {
+    return comrt_proxy_manager_finish_keep(m, id, io, reply, NULL);
+}
+
+HRESULT comrt_proxy_manager_finish_keep(comrt_proxy_manager *m, uint32_t id, comrt_iobuf *io, comrt_msg *reply,
+                                        int *kept)
+{
     HRESULT hr;
+    if (kept)
+        *kept = 0;
     if (comrt_iobuf_finish(io))
         return comrt_error_set(E_OUTOFMEMORY, "out of memory marshaling a call");
     hr = comrt_conn_call_iov(m->conn, id, io->iov, io->niov, io->total, reply);
@@ -128,7 +136,10 @@ HRESULT comrt_proxy_manager_finish(comrt_proxy_manager *m, uint32_t id, comrt_io
             comrt_error_set(hr, "%.*s", (int)reply->items[4].via.str.size, reply->items[4].via.str.ptr);
         else
             comrt_error_set(hr, "the remote call failed: 0x%08X", (unsigned)hr);
-        comrt_msg_free(reply);
+        if (kept && reply->items[3].via.array.size > 0)
+            *kept = 1; /* outs that matter on failure (EXCEPINFO...) */
+        else
+            comrt_msg_free(reply);
     }
     return hr;
 }

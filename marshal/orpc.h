@@ -117,6 +117,15 @@ void comrt_import_conn_lost(comrt_conn *c);
  */
 HRESULT comrt_marshal_interface_info(REFIID iid, const comrt_tl_interface **out);
 
+/*
+ * comrt_outs_on_failure - 1 for the methods whose [out] values matter when
+ * they fail: IDispatch::GetIDsOfNames (which names were unknown) and
+ * IDispatch::Invoke (EXCEPINFO, puArgErr), as COM's own IDispatch
+ * marshaling returns them. Everything else follows COM's rule for
+ * generated stubs: on failure, outs are zeroed and not sent.
+ */
+int comrt_outs_on_failure(const comrt_tl_method *m);
+
 /* Wire helpers (orpc_util.c) ------------------------------------------------ */
 
 void comrt_pack_guid(msgpack_packer *pk, REFGUID g);

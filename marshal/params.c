@@ -25,7 +25,9 @@
  *                   embedded pointers not marked [ref], may be NULL);
  *                   otherwise the pointee; a non-NULL [unique] pointer to
  *                   a value that may itself be nil (pointer, BSTR,
- *                   interface) is wrapped as [value]
+ *                   interface, SAFEARRAY) is wrapped as [value]
+ *   VARIANT         [vt, value]; SAFEARRAY(T): nil or [vt, bounds, data]
+ *                   (params_variant.c has the details, BYREF included)
  * The receiver knows every count from size_is/length_is evaluated over the
  * parameters (or sibling fields) it has already decoded, and rejects any
  * element count or bin size that differs, with RPC_E_INVALID_DATA. A
@@ -45,7 +47,18 @@ struct comrt_call_frame {
     int64_t *cap;       /* per parameter: elements of a top-level buffer, or -1 */
     uint8_t *borrowed;  /* per parameter: the pointee lives in the message */
     size_t allocated;   /* bytes allocated for this call so far */
+    struct pc_byref *byrefs; /* storage referenced by BYREF VARIANTs (params_variant.c) */
+    void **slots;       /* per parameter: its storage, as first stored in args[1 + k] */
 };
+
+/* libffi 3.4 on x86-64 replaces avalue[k] for a by-value struct passed in
+ * memory (a VARIANT, any struct over 16 bytes) with a pointer to its own
+ * stack copy, which is dead once ffi_call returns: put the frame's
+ * pointers back before reading or freeing the parameters. */
+static void frame_restore(comrt_call_frame *f)
+{
+    memcpy(f->args + 1, f->slots, f->m->nparams * sizeof(void *));
+}
 
 static int count_dir(const comrt_tl_method *m, uint32_t flag)
 {
@@ -83,21 +96,6 @@ static HRESULT top_capacity(pctx *c, const comrt_tl_type *t, const void *p, int6
     return S_OK;
 }
 
-/* VARIANT and SAFEARRAY do not marshal yet: refuse the call before it is
- * made (rather than after the callee produced something we cannot send
- * or free). Structs are checked lazily, when their fields are reached. */
-static HRESULT check_supported(pctx *c, const comrt_tl_type *t)
-{
-    for (int n = 0; t && n < 64; n++, t = t->elem) {
-        if (t->kind == COMRT_TL_VARIANT || t->kind == COMRT_TL_SAFEARRAY)
-            return pc_fail(c, E_NOTIMPL, "%s parameters are not supported yet",
-                           t->kind == COMRT_TL_VARIANT ? "VARIANT" : "SAFEARRAY");
-        if (t->kind != COMRT_TL_PTR && t->kind != COMRT_TL_ARRAY)
-            break;
-    }
-    return S_OK;
-}
-
 /* Client side ----------------------------------------------------------------- */
 
 HRESULT comrt_params_pack_in(const comrt_tl_method *m, void **args, const comrt_itf_marshaler *im, msgpack_packer *pk)
@@ -112,8 +110,6 @@ HRESULT comrt_params_pack_in(const comrt_tl_method *m, void **args, const comrt_
         const comrt_tl_param *pm = &m->params[k];
         const comrt_tl_type *t = pm->type;
         c.param = k;
-        if (FAILED(hr = check_supported(&c, t)))
-            break;
         if (t->kind != COMRT_TL_PTR) {
             if (pm->flags & COMRT_TL_P_OUT)
                 hr = pc_fail(&c, E_INVALIDARG, "an [out] parameter is not a pointer");
@@ -145,6 +141,8 @@ static void client_undo(pctx *c, uint32_t k, int64_t cap)
     } else if (cap >= 0) {
         pc_free_elems(c, t->elem, p, cap);
         memset(p, 0, (size_t)cap * t->elem->size);
+    } else if (t->elem->kind == COMRT_TL_VARIANT) {
+        pc_undo_variant(c, p); /* a BYREF keeps the caller's reference for the reply */
     } else {
         pc_free_value(c, t->elem, p);
         memset(p, 0, t->elem->size);
@@ -303,8 +301,6 @@ static HRESULT stub_in(pctx *c, comrt_call_frame *f, uint32_t k, const msgpack_o
     void **pp = f->args[1 + k];
     HRESULT hr;
     int64_t n, len;
-    if (FAILED(hr = check_supported(c, t)))
-        return hr;
     if (t->kind != COMRT_TL_PTR) {
         if (pm->flags & COMRT_TL_P_OUT)
             return pc_fail(c, E_INVALIDARG, "an [out] parameter is not a pointer");
@@ -380,13 +376,15 @@ static void frame_release(pctx *c, comrt_call_frame *f)
             memset(f->args[1 + k], 0, sizeof p);
         }
     }
+    /* Last: the parameters' BYREF VARIANTs no longer point here. */
+    pc_byrefs_free(&f->byrefs);
 }
 
 static HRESULT frame_new(const comrt_tl_method *m, comrt_call_frame **out)
 {
     /* One block: the frame, args, caps, flags, then 16-aligned storage. */
     size_t n = m->nparams;
-    size_t head = sizeof(comrt_call_frame) + (n + 1) * sizeof(void *) + n * sizeof(int64_t) + n;
+    size_t head = sizeof(comrt_call_frame) + (n + 1) * sizeof(void *) + n * sizeof(void *) + n * sizeof(int64_t) + n;
     size_t off = (head + 15) & ~(size_t)15, total = off;
     for (uint32_t k = 0; k < n; k++) {
         size_t sz = m->params[k].type->size;
@@ -400,11 +398,12 @@ static HRESULT frame_new(const comrt_tl_method *m, comrt_call_frame **out)
     comrt_call_frame *f = (comrt_call_frame *)b;
     f->m = m;
     f->args = (void **)(b + sizeof *f);
-    f->cap = (int64_t *)(f->args + n + 1);
+    f->slots = f->args + n + 1;
+    f->cap = (int64_t *)(f->slots + n);
     f->borrowed = (uint8_t *)(f->cap + n);
     for (uint32_t k = 0; k < n; k++) {
         f->cap[k] = -1;
-        f->args[1 + k] = b + off;
+        f->args[1 + k] = f->slots[k] = b + off;
         off += ((size_t)m->params[k].type->size + 15) & ~(size_t)15;
     }
     f->allocated = total;
@@ -430,6 +429,7 @@ HRESULT comrt_params_unpack_in(const comrt_tl_method *m, const msgpack_object *i
         return pc_fail(&c, hr, "cannot allocate the call frame");
     c.args = f->args;
     c.allocated = f->allocated;
+    c.byrefs = &f->byrefs;
     for (int pass = 0; pass < 2 && SUCCEEDED(hr); pass++) {
         for (uint32_t k = 0; k < m->nparams && SUCCEEDED(hr); k++) {
             const comrt_tl_param *pm = &m->params[k];
@@ -463,6 +463,7 @@ HRESULT comrt_params_pack_out(const comrt_tl_method *m, comrt_call_frame *f, con
     HRESULT hr = S_OK;
     if (!m || !f || !pk || f->m != m)
         return comrt_error_set(E_POINTER, "comrt_params_pack_out: missing argument or foreign frame");
+    frame_restore(f);
     c.args = f->args;
     if (msgpack_pack_array(pk, count_dir(m, COMRT_TL_P_OUT)) != 0)
         return pc_fail(&c, E_OUTOFMEMORY, "cannot write the message");
@@ -483,6 +484,7 @@ void comrt_call_frame_free(comrt_call_frame *f)
     if (!f)
         return;
     pctx c = {.m = f->m, .args = f->args, .param = UINT32_MAX, .bad = RPC_E_INVALID_DATA};
+    frame_restore(f);
     frame_release(&c, f);
     free(f);
 }

@@ -12,8 +12,7 @@
  * naming the method and the parameter at fault. Malformed input on an
  * unpacking side is RPC_E_INVALID_DATA; an argument the caller got wrong
  * on a packing side is E_POINTER (a NULL [ref] pointer) or E_INVALIDARG
- * (e.g. length_is > size_is); VARIANT and SAFEARRAY parameters are
- * E_NOTIMPL for now; interface failures are whatever the
+ * (e.g. length_is > size_is); interface failures are whatever the
  * comrt_itf_marshaler returned.
  *
  * Limits (both unpacking sides): at most COMRT_PARAMS_MAX_ALLOC bytes are
@@ -50,8 +49,7 @@ typedef struct comrt_itf_marshaler {
  * ULONG). *cif is borrowed and lives as long as the process: entries are
  * cached by the shape of the signature (not by m), so unloading the type
  * library is harmless and callers may keep the pointer. Thread-safe.
- * E_NOTIMPL for a VARIANT by value (or a struct libffi cannot describe),
- * E_OUTOFMEMORY, E_POINTER.
+ * E_NOTIMPL for a struct libffi cannot describe, E_OUTOFMEMORY, E_POINTER.
  */
 HRESULT comrt_params_cif(const comrt_tl_method *m, ffi_cif **cif);
 
@@ -117,7 +115,9 @@ HRESULT comrt_params_unpack_in(const comrt_tl_method *m, const msgpack_object *i
 
 /* comrt_call_frame_args - the argument array for ffi_call (borrowed, lives
  * as long as f): [0] is for This (the caller stores a pointer to the
- * interface pointer there), [1 + k] points to parameter k's value. */
+ * interface pointer there), [1 + k] points to parameter k's value.
+ * ffi_call may rewrite entries (libffi 3.4, x86-64: large by-value
+ * structs such as VARIANT); pack_out and frame_free restore them. */
 void **comrt_call_frame_args(comrt_call_frame *f);
 
 /*

@@ -62,7 +62,8 @@ int pc_may_be_null(const comrt_tl_type *t, int top)
 
 int pc_nullable(const comrt_tl_type *t)
 {
-    return t->kind == COMRT_TL_PTR || t->kind == COMRT_TL_BSTR || t->kind == COMRT_TL_INTERFACE;
+    return t->kind == COMRT_TL_PTR || t->kind == COMRT_TL_BSTR || t->kind == COMRT_TL_INTERFACE ||
+           t->kind == COMRT_TL_SAFEARRAY;
 }
 
 int pc_uses_exprs(const comrt_tl_type *t)

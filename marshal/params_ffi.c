@@ -16,6 +16,19 @@
 
 #define MAX_STRUCT_ELEMS 1024 /* scalars in one by-value struct */
 
+/*
+ * VARIANT by value (24 bytes): { VARTYPE vt; WORD reserved[3]; union of
+ * 16 bytes }. libffi has no unions; two uint64 stand for the union. That
+ * is exact on both LP64 ABIs: x86-64 SysV passes any aggregate over 16
+ * bytes in memory (the union's INTEGER/SSE merge never matters), AArch64
+ * passes a composite over 16 bytes by reference to a copy, and the union
+ * holds integers, so it is never an HFA. Size and alignment (24, 8) match
+ * COM's; initialized by ffi_prep_cif under cache_lock.
+ */
+static ffi_type *variant_elems[] = {&ffi_type_uint16, &ffi_type_uint16, &ffi_type_uint16, &ffi_type_uint16,
+                                    &ffi_type_uint64, &ffi_type_uint64, NULL};
+static ffi_type variant_type = {0, 0, FFI_TYPE_STRUCT, variant_elems};
+
 typedef struct cif_entry {
     struct cif_entry *next;
     char *sig;
@@ -90,7 +103,9 @@ static int sig_type(sbuf *b, const comrt_tl_type *t, int depth, size_t *elems)
         return 0;
     switch (t->kind) {
     case COMRT_TL_VARIANT:
-        return 0;
+        sb_add(b, "V");
+        ++*elems;
+        return *elems <= MAX_STRUCT_ELEMS;
     case COMRT_TL_STRUCT: {
         const comrt_tl_struct *r = t->record;
         if (r->nfields == 0)
@@ -152,6 +167,8 @@ static size_t count_elems(const comrt_tl_type *t)
 
 static ffi_type *build_type(cif_entry *e, const comrt_tl_type *t)
 {
+    if (t->kind == COMRT_TL_VARIANT)
+        return &variant_type;
     if (t->kind != COMRT_TL_STRUCT)
         return scalar_type(t->kind);
     const comrt_tl_struct *r = t->record;

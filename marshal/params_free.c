@@ -1,7 +1,8 @@
 /*
  * params_free.c - releasing what a value owns, COM's way: pointees and
  * strings with CoTaskMemFree, BSTRs with SysFreeString, interfaces with
- * Release. Every freed slot is zeroed, so freeing twice is harmless and a
+ * Release, VARIANTs with VariantClear, SAFEARRAYs with SafeArrayDestroy.
+ * Every freed slot is zeroed, so freeing twice is harmless and a
  * half-decoded value (zeroed storage, filled front to back) frees cleanly.
  *
  * Counts of pointed-to arrays are re-evaluated from the current values;
@@ -103,6 +104,12 @@ void pc_free_value(pctx *c, const comrt_tl_type *t, void *mem)
         memset(mem, 0, sizeof p);
         break;
     }
+    case COMRT_TL_VARIANT:
+        pc_free_variant(c, mem);
+        break;
+    case COMRT_TL_SAFEARRAY:
+        pc_free_safearray(mem);
+        break;
     default:
         break;
     }

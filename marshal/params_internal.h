@@ -20,6 +20,7 @@ typedef struct pctx {
     int depth;                    /* value nesting, capped at COMRT_PARAMS_MAX_DEPTH */
     size_t allocated;             /* bytes allocated by this call (unpacking) */
     HRESULT bad;                  /* hr for inconsistent data: RPC_E_INVALID_DATA or E_INVALIDARG */
+    struct pc_byref **byrefs;     /* stub only: the frame's storage for BYREF VARIANTs (NULL on the client) */
 } pctx;
 
 /* Records error information naming the method and parameter; returns hr. */
@@ -85,5 +86,23 @@ void pc_free_elems(pctx *c, const comrt_tl_type *elem, void *base, int64_t count
 /* Frees the pointee block p of pointer type t and what it owns. cap >= 0
  * overrides size_is. */
 void pc_free_ptr(pctx *c, const comrt_tl_type *t, void *p, int64_t cap);
+
+/* VARIANT and SAFEARRAY (params_variant.c) ---------------------------------- */
+
+/* Values of kind VARIANT (mem: a VARIANT) and SAFEARRAY (mem: a SAFEARRAY *). */
+HRESULT pc_pack_variant(pctx *c, const void *mem);
+HRESULT pc_unpack_variant(pctx *c, void *mem, const msgpack_object *o);
+HRESULT pc_pack_safearray(pctx *c, const comrt_tl_type *t, const void *mem);
+HRESULT pc_unpack_safearray(pctx *c, const comrt_tl_type *t, void *mem, const msgpack_object *o);
+/* VariantClear (a BYREF VARIANT owns nothing) and zero. */
+void pc_free_variant(pctx *c, void *mem);
+/* Client, top-level [in,out] VARIANT *: like pc_free_variant, except that
+ * a BYREF VARIANT keeps its vt and the caller's reference (only the
+ * referenced value is freed), so the reply can be written through it. */
+void pc_undo_variant(pctx *c, void *mem);
+/* SafeArrayDestroy and zero. */
+void pc_free_safearray(void *mem);
+/* Stub: frees the frame's BYREF storage and what the callee left in it. */
+void pc_byrefs_free(struct pc_byref **list);
 
 #endif /* COMRT_MARSHAL_PARAMS_INTERNAL_H */

@@ -149,9 +149,14 @@ HRESULT pc_pack_value(pctx *c, const comrt_tl_type *t, const void *mem)
         hr = pc_pack_ptr(c, t, p, 0, -1);
         break;
     }
+    case COMRT_TL_VARIANT:
+        hr = pc_pack_variant(c, mem);
+        break;
+    case COMRT_TL_SAFEARRAY:
+        hr = pc_pack_safearray(c, t, mem);
+        break;
     default:
-        hr = pc_fail(c, E_NOTIMPL, "%s parameters are not supported yet",
-                     t->kind == COMRT_TL_VARIANT ? "VARIANT" : t->kind == COMRT_TL_SAFEARRAY ? "SAFEARRAY" : "such");
+        hr = pc_fail(c, E_NOTIMPL, "parameters of type kind %u are not supported", t->kind);
         break;
     }
 out:

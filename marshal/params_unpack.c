@@ -309,9 +309,14 @@ HRESULT pc_unpack_value(pctx *c, const comrt_tl_type *t, void *mem, const msgpac
     case COMRT_TL_PTR:
         hr = pc_unpack_ptr(c, t, (void **)mem, o, 0);
         break;
+    case COMRT_TL_VARIANT:
+        hr = pc_unpack_variant(c, mem, o);
+        break;
+    case COMRT_TL_SAFEARRAY:
+        hr = pc_unpack_safearray(c, t, mem, o);
+        break;
     default:
-        hr = pc_fail(c, E_NOTIMPL, "%s parameters are not supported yet",
-                     t->kind == COMRT_TL_VARIANT ? "VARIANT" : t->kind == COMRT_TL_SAFEARRAY ? "SAFEARRAY" : "such");
+        hr = pc_fail(c, E_NOTIMPL, "parameters of type kind %u are not supported", t->kind);
         break;
     }
 out:

@@ -86,10 +86,23 @@ static void px_call(ffi_cif *cif, void *ret, void **args, void *user)
     hr = comrt_proxy_manager_begin(p->mgr, &pk, &p->iid, m->slot, &id);
     if (SUCCEEDED(hr))
         hr = comrt_params_pack_in(m, args, &im, &pk);
+    int kept = 0;
     if (SUCCEEDED(hr))
-        hr = comrt_proxy_manager_finish(p->mgr, id, &io, &reply);
+        hr = comrt_proxy_manager_finish_keep(p->mgr, id, &io, &reply, comrt_outs_on_failure(m) ? &kept : NULL);
     comrt_iobuf_destroy(&io);
-    if (SUCCEEDED(hr)) {
+    if (kept) {
+        /* A failed IDispatch call still reports its outs: keep its error object. */
+        IErrorInfo *ei = NULL;
+        GetErrorInfo(0, &ei);
+        if (FAILED(comrt_params_unpack_out(m, args, &reply.items[3], &im))) {
+            CoTaskMemFree(comrt_error_take_description());
+            comrt_params_zero_out(m, args);
+        }
+        SetErrorInfo(0, ei);
+        if (ei)
+            IErrorInfo_Release(ei);
+        comrt_msg_free(&reply);
+    } else if (SUCCEEDED(hr)) {
         HRESULT uhr = comrt_params_unpack_out(m, args, &reply.items[3], &im);
         if (FAILED(uhr)) {
             comrt_params_zero_out(m, args);

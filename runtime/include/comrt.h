@@ -16,6 +16,8 @@
 #include "comrt/oleauto.h"
 #include "comrt/registry.h"
 #include "comrt/typelib.h"
+#include "comrt/typeinfo.h"
+#include "comrt/dispatch.h"
 
 #ifndef __cplusplus
 #include "comrt/server.h"

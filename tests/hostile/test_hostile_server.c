@@ -37,7 +37,7 @@ DEFINE_GUID(IID_Bogus, 0x0E0000BB, 0x1234, 0x4000, 0x80, 0, 0, 0, 0, 0, 0, 0xBB)
 
 /* IParams vtable slots (IUnknown 0-2, IBase::Ping 3). */
 enum { S_PING = 3, S_SUM = 8, S_BULK = 11, S_FETCH = 12, S_SHAPE = 13, S_GUID = 14, S_STRINGS = 7, S_SCALARS = 5,
-       S_LAST = 16 };
+       S_LAST = 21 /* EchoBstr: keep in step with oop.idl */ };
 
 static char server_exe[PATH_MAX], sock_path[108], log_path[PATH_MAX];
 static pid_t server_pid;

@@ -360,10 +360,31 @@ static HRESULT prm_Source(IParams *This, LONG n, BYTE *data)
     return S_OK;
 }
 
+static HRESULT prm_EchoVariant(IParams *This, VARIANT v, VARIANT *copy)
+{
+    (void)This;
+    VariantInit(copy);
+    return VariantCopy(copy, &v);
+}
+
+static HRESULT prm_EchoArray(IParams *This, SAFEARRAY *a, SAFEARRAY **copy)
+{
+    (void)This;
+    *copy = NULL;
+    return a ? SafeArrayCopy(a, copy) : S_OK;
+}
+
+static HRESULT prm_EchoBstr(IParams *This, BSTR b, BSTR *copy)
+{
+    (void)This;
+    *copy = b ? SysAllocStringLen(b, SysStringLen(b)) : NULL;
+    return b && !*copy ? E_OUTOFMEMORY : S_OK;
+}
+
 static const IParamsVtbl prm_vtbl = {
     prm_QueryInterface, prm_AddRef, prm_Release, prm_Ping, prm_Null, prm_Scalars, prm_InOut, prm_Strings,
     prm_Sum, prm_Fill, prm_MakeBytes, prm_Bulk, prm_Fetch, prm_Shape, prm_Guid, prm_Maybe, prm_Fail,
-    prm_Sink, prm_Source,
+    prm_Sink, prm_Source, prm_EchoVariant, prm_EchoArray, prm_EchoBstr,
 };
 
 static void server_destroy(void *p)

@@ -514,6 +514,192 @@ START_TEST(disconnect_and_external_locks)
 }
 END_TEST
 
+/* Automation types across processes ------------------------------------------------ */
+
+/* Sends v there and back and checks what returns equals it (same vt and value). */
+static void echo_variant(IParams *p, VARIANT *v, VARTYPE want_vt)
+{
+    VARIANT r;
+    VariantInit(&r);
+    HRESULT hr = IParams_EchoVariant(p, *v, &r);
+    ck_assert_msg(hr == S_OK, "vt 0x%x: 0x%08X", (unsigned)V_VT(v), (unsigned)hr);
+    ck_assert_msg(V_VT(&r) == want_vt, "vt 0x%x came back as 0x%x", (unsigned)V_VT(v), (unsigned)V_VT(&r));
+    VARIANT a, b;
+    VariantInit(&a);
+    VariantInit(&b);
+    switch (want_vt) {
+    case VT_EMPTY:
+    case VT_NULL:
+        break;
+    case VT_DECIMAL:
+        ck_assert_int_eq(memcmp(&v->decVal.scale, &r.decVal.scale, sizeof(DECIMAL) - 2), 0);
+        break;
+    case VT_BSTR:
+        ck_assert_uint_eq(SysStringByteLen(V_BSTR(&r)), SysStringByteLen(V_BSTR(v)));
+        ck_assert_int_eq(memcmp(V_BSTR(&r), V_BSTR(v), SysStringByteLen(V_BSTR(v))), 0);
+        break;
+    case VT_UNKNOWN:
+    case VT_DISPATCH:
+        ck_assert_ptr_eq(V_UNKNOWN(&r), V_UNKNOWN(v)); /* our own object, home as itself */
+        break;
+    case VT_ERROR: /* has no text form */
+        ck_assert_int_eq(V_ERROR(&r), V_ERROR(v));
+        break;
+    default:
+        /* same bits: compare through a lossless conversion to text */
+        ck_assert_int_eq(VariantChangeType(&a, v, 0, VT_BSTR), S_OK);
+        ck_assert_int_eq(VariantChangeType(&b, &r, 0, VT_BSTR), S_OK);
+        ck_assert_str_eq(V_BSTR(&a), V_BSTR(&b));
+    }
+    VariantClear(&a);
+    VariantClear(&b);
+    VariantClear(&r);
+}
+
+START_TEST(variants_and_safearrays_across_processes)
+{
+    IServer *s = activate();
+    IParams *p = NULL;
+    VARIANT v;
+    Cb cb;
+    cb_init(&cb);
+    ck_assert_int_eq(IServer_GetParams(s, &p), S_OK);
+
+    V_VT(&v) = VT_EMPTY; echo_variant(p, &v, VT_EMPTY);
+    V_VT(&v) = VT_NULL; echo_variant(p, &v, VT_NULL);
+    V_VT(&v) = VT_I1; V_I1(&v) = -100; echo_variant(p, &v, VT_I1);
+    V_VT(&v) = VT_UI1; V_UI1(&v) = 200; echo_variant(p, &v, VT_UI1);
+    V_VT(&v) = VT_I2; V_I2(&v) = -30000; echo_variant(p, &v, VT_I2);
+    V_VT(&v) = VT_UI2; V_UI2(&v) = 60000; echo_variant(p, &v, VT_UI2);
+    V_VT(&v) = VT_I4; V_I4(&v) = -2000000000; echo_variant(p, &v, VT_I4);
+    V_VT(&v) = VT_UI4; V_UI4(&v) = 4000000000u; echo_variant(p, &v, VT_UI4);
+    V_VT(&v) = VT_I8; V_I8(&v) = -(1LL << 60); echo_variant(p, &v, VT_I8);
+    V_VT(&v) = VT_UI8; V_UI8(&v) = 1ULL << 63; echo_variant(p, &v, VT_UI8);
+    V_VT(&v) = VT_INT; V_INT(&v) = -7; echo_variant(p, &v, VT_INT);
+    V_VT(&v) = VT_UINT; V_UINT(&v) = 7; echo_variant(p, &v, VT_UINT);
+    V_VT(&v) = VT_R4; V_R4(&v) = 1.5f; echo_variant(p, &v, VT_R4);
+    V_VT(&v) = VT_R8; V_R8(&v) = -1e300; echo_variant(p, &v, VT_R8);
+    V_VT(&v) = VT_BOOL; V_BOOL(&v) = VARIANT_TRUE; echo_variant(p, &v, VT_BOOL);
+    V_VT(&v) = VT_ERROR; V_ERROR(&v) = DISP_E_PARAMNOTFOUND; echo_variant(p, &v, VT_ERROR);
+    V_VT(&v) = VT_DATE; V_DATE(&v) = 45000.25; echo_variant(p, &v, VT_DATE);
+    V_VT(&v) = VT_CY; V_CY(&v).int64 = 123456789; echo_variant(p, &v, VT_CY);
+    VariantInit(&v);
+    V_VT(&v) = VT_DECIMAL;
+    v.decVal.scale = 3;
+    v.decVal.sign = 0x80;
+    v.decVal.Hi32 = 5;
+    v.decVal.Lo64 = 987654321;
+    echo_variant(p, &v, VT_DECIMAL);
+    V_VT(&v) = VT_BSTR;
+    V_BSTR(&v) = SysAllocStringLen("a\0b", 3); /* an embedded NUL */
+    echo_variant(p, &v, VT_BSTR);
+    VariantClear(&v);
+    V_VT(&v) = VT_UNKNOWN;
+    V_UNKNOWN(&v) = (IUnknown *)&cb.iface;
+    echo_variant(p, &v, VT_UNKNOWN);
+    /* BYREF arrives as the value it refers to */
+    LONG target = 99;
+    V_VT(&v) = VT_BYREF | VT_I4;
+    V_BYREF(&v) = &target;
+    VARIANT r;
+    VariantInit(&r);
+    ck_assert_int_eq(IParams_EchoVariant(p, v, &r), S_OK);
+    ck_assert_uint_eq(V_VT(&r), VT_I4);
+    ck_assert_int_eq(V_I4(&r), 99);
+
+    /* a 2-D array of LONG with lower bounds, inside a VARIANT */
+    SAFEARRAYBOUND b2[2] = {{3, -1}, {4, 10}};
+    SAFEARRAY *sa = SafeArrayCreate(VT_I4, 2, b2);
+    for (LONG i = -1; i < 2; i++)
+        for (LONG j = 10; j < 14; j++) {
+            LONG idx[2] = {i, j}, val = i * 100 + j;
+            ck_assert_int_eq(SafeArrayPutElement(sa, idx, &val), S_OK);
+        }
+    VariantInit(&v);
+    V_VT(&v) = VT_ARRAY | VT_I4;
+    V_ARRAY(&v) = sa;
+    ck_assert_int_eq(IParams_EchoVariant(p, v, &r), S_OK);
+    ck_assert_uint_eq(V_VT(&r), VT_ARRAY | VT_I4);
+    ck_assert_uint_eq(SafeArrayGetDim(V_ARRAY(&r)), 2);
+    LONG lb = 0, ub = 0;
+    SafeArrayGetLBound(V_ARRAY(&r), 1, &lb);
+    SafeArrayGetUBound(V_ARRAY(&r), 1, &ub);
+    ck_assert_int_eq(lb, -1);
+    ck_assert_int_eq(ub, 1);
+    SafeArrayGetLBound(V_ARRAY(&r), 2, &lb);
+    ck_assert_int_eq(lb, 10);
+    LONG idx[2] = {1, 13}, got = 0;
+    ck_assert_int_eq(SafeArrayGetElement(V_ARRAY(&r), idx, &got), S_OK);
+    ck_assert_int_eq(got, 113);
+    VariantClear(&r);
+    VariantClear(&v);
+
+    /* SAFEARRAY(VARIANT) holding a BSTR, a nested array and an interface */
+    SAFEARRAYBOUND b1 = {3, 0};
+    SAFEARRAY *outer = SafeArrayCreate(VT_VARIANT, 1, &b1);
+    VARIANT e;
+    VariantInit(&e);
+    V_VT(&e) = VT_BSTR;
+    V_BSTR(&e) = SysAllocString("first");
+    LONG k = 0;
+    SafeArrayPutElement(outer, &k, &e);
+    VariantClear(&e);
+    SAFEARRAY *inner = SafeArrayCreateVector(VT_BSTR, 1, 2);
+    BSTR x = SysAllocString("inner");
+    k = 2;
+    SafeArrayPutElement(inner, &k, x);
+    SysFreeString(x);
+    V_VT(&e) = VT_ARRAY | VT_BSTR;
+    V_ARRAY(&e) = inner;
+    k = 1;
+    SafeArrayPutElement(outer, &k, &e);
+    VariantClear(&e);
+    V_VT(&e) = VT_UNKNOWN;
+    V_UNKNOWN(&e) = (IUnknown *)&cb.iface;
+    ICallback_AddRef(&cb.iface);
+    k = 2;
+    SafeArrayPutElement(outer, &k, &e);
+    VariantClear(&e);
+    SAFEARRAY *back = NULL;
+    ck_assert_int_eq(IParams_EchoArray(p, outer, &back), S_OK);
+    ck_assert_ptr_nonnull(back);
+    k = 0;
+    ck_assert_int_eq(SafeArrayGetElement(back, &k, &e), S_OK);
+    ck_assert_str_eq(V_BSTR(&e), "first");
+    VariantClear(&e);
+    k = 1;
+    ck_assert_int_eq(SafeArrayGetElement(back, &k, &e), S_OK);
+    ck_assert_uint_eq(V_VT(&e), VT_ARRAY | VT_BSTR);
+    LONG k2 = 2;
+    BSTR y = NULL;
+    ck_assert_int_eq(SafeArrayGetElement(V_ARRAY(&e), &k2, &y), S_OK);
+    ck_assert_str_eq(y, "inner");
+    SysFreeString(y);
+    VariantClear(&e);
+    k = 2;
+    ck_assert_int_eq(SafeArrayGetElement(back, &k, &e), S_OK);
+    ck_assert_ptr_eq(V_UNKNOWN(&e), &cb.iface);
+    VariantClear(&e);
+    SafeArrayDestroy(back);
+    SafeArrayDestroy(outer);
+
+    /* BSTR with embedded NULs */
+    BSTR in = SysAllocStringLen("x\0y\0z", 5), out = NULL;
+    ck_assert_int_eq(IParams_EchoBstr(p, in, &out), S_OK);
+    ck_assert_uint_eq(SysStringLen(out), 5);
+    ck_assert_int_eq(memcmp(in, out, 5), 0);
+    SysFreeString(in);
+    SysFreeString(out);
+
+    IParams_Release(p);
+    IServer_Release(s);
+    /* every reference the server took on our object came back */
+    for (int i = 0; i < 100 && atomic_load(&cb.refs) != 1; i++)
+        usleep(10000);
+    ck_assert_uint_eq(atomic_load(&cb.refs), 1);
+}
+END_TEST
+
 static Suite *oop_suite(void)
 {
     Suite *s = suite_create("oop");
@@ -530,6 +716,7 @@ static Suite *oop_suite(void)
     tcase_add_test(tc, client_killed_holding_references);
     tcase_add_test(tc, server_crashing_at_start_up);
     tcase_add_test(tc, disconnect_and_external_locks);
+    tcase_add_test(tc, variants_and_safearrays_across_processes);
     suite_add_tcase(s, tc);
     return s;
 }

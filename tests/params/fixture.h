@@ -118,7 +118,7 @@ static const comrt_tl_field node_fields[] = {{"v", &T_I4, 0}, {"next", &P_NODE, 
 static const comrt_tl_struct R_NODE = {"NODE", 2, node_fields, 0, 0};
 static const comrt_tl_type T_NODE = {.kind = COMRT_TL_STRUCT, .name = "NODE", .record = &R_NODE};
 
-/* Not marshaled yet: E_NOTIMPL. */
+/* VARIANT and SAFEARRAY (tests/params/test_variant_params.c has the rest). */
 static const comrt_tl_type T_VARIANT = {.kind = COMRT_TL_VARIANT, .name = "VARIANT"};
 PTR(P_VARIANT, 0, T_VARIANT, .name = "");
 static const comrt_tl_type T_SA = {.kind = COMRT_TL_SAFEARRAY, .elem = &T_I4, .name = ""};
@@ -162,11 +162,20 @@ static const comrt_tl_param p_blob[] = {PRM("in", IN, P_BLOB), PRM("out", OUT, P
 static const comrt_tl_param p_varptr[] = {PRM("v", IN, P_VARIANT)};
 static const comrt_tl_param p_varval[] = {PRM("v", IN, T_VARIANT)};
 static const comrt_tl_param p_safearr[] = {PRM("psa", OUT, P_SA)};
+/* Appended for the fuzz target (old seeds keep their meaning). */
+static const comrt_tl_type T_SA_VAR = {.kind = COMRT_TL_SAFEARRAY, .elem = &T_VARIANT, .name = ""};
+static const comrt_tl_type T_SA_BSTR = {.kind = COMRT_TL_SAFEARRAY, .elem = &T_BSTR, .name = ""};
+PTR(P_SA_BSTR, 0, T_SA_BSTR, .name = "");
+PTR(VARIANT_N, COMRT_TL_F_CONST, T_VARIANT, .size_is = &X_P0);
+static const comrt_tl_param p_savar[] = {PRM("psa", IN, T_SA_VAR)};
+static const comrt_tl_param p_varinout[] = {PRM("pv", IN | OUT, P_VARIANT)};
+static const comrt_tl_param p_sabstr[] = {PRM("ppsa", IN | OUT, P_SA_BSTR)};
+static const comrt_tl_param p_vararr[] = {PRM("n", IN, T_I4), PRM("arr", IN, VARIANT_N)};
 
 enum {
     M_SCALARS, M_INOUT, M_STRINGS, M_SUM, M_FILL, M_BIG, M_GETBYTES, M_STRUCTS, M_GUID, M_BYVALGUID, M_UNIQUE,
     M_BSTR, M_ITF, M_FAIL, M_DIV, M_MUL, M_LIST, M_STRBUF, M_INOUTBYTES, M_STRUCTARR, M_BLOB,
-    M_VARPTR, M_VARVAL, M_SAFEARR, M_COUNT
+    M_VARPTR, M_VARVAL, M_SAFEARR, M_SAVAR, M_VARINOUT, M_SABSTR, M_VARARR, M_COUNT
 };
 
 #define METHOD(i, n, p) [i] = {(n), 3 + (i), 0x60020000 + (i), COMRT_TL_INVOKE_FUNC, 0, NULL, &T_HR, sizeof(p) / sizeof((p)[0]), (p)}
@@ -183,6 +192,8 @@ static const comrt_tl_method fixture_methods[M_COUNT] = {
     METHOD(M_INOUTBYTES, "InOutBytes", p_inoutbytes), METHOD(M_STRUCTARR, "StructArr", p_structarr),
     METHOD(M_BLOB, "Blob", p_blob),                METHOD(M_VARPTR, "VarPtr", p_varptr),
     METHOD(M_VARVAL, "VarVal", p_varval),          METHOD(M_SAFEARR, "SafeArr", p_safearr),
+    METHOD(M_SAVAR, "SaVar", p_savar),             METHOD(M_VARINOUT, "VarInOut", p_varinout),
+    METHOD(M_SABSTR, "SaBstr", p_sabstr),          METHOD(M_VARARR, "VarArr", p_vararr),
 };
 
 static const comrt_tl_interface fixture_ifaces[] = {

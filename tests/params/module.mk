@@ -7,3 +7,5 @@ $(BUILD)/tests/params/$(1): $(call objs,tests/params/$(1).c) $(LIBA)
 TEST_PROGS += $(BUILD)/tests/params/$(1)
 endef
 $(foreach t,test_params test_hostile,$(eval $(call params_test,$(t))))
+# VARIANT and SAFEARRAY through the codec (marshal/params_variant.c).
+$(eval $(call params_test,test_variant_params))
