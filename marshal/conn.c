@@ -259,10 +259,14 @@ static void on_ready(void *arg)
 
 static int spin_worthwhile(void)
 {
-    static int cached = -1;
-    if (cached < 0)
-        cached = sysconf(_SC_NPROCESSORS_ONLN) > 1 && !getenv("COMRT_NO_SPIN");
-    return cached;
+    /* Computed once, possibly by several threads at once: all agree. */
+    static atomic_int cached = -1;
+    int v = atomic_load_explicit(&cached, memory_order_relaxed);
+    if (v < 0) {
+        v = sysconf(_SC_NPROCESSORS_ONLN) > 1 && !getenv("COMRT_NO_SPIN");
+        atomic_store_explicit(&cached, v, memory_order_relaxed);
+    }
+    return v;
 }
 
 static void spin_for_data(comrt_conn *c)
