@@ -501,22 +501,47 @@ static void parse_interface_body(parser *p, idl_decl *d)
     }
 }
 
-static void parse_interface(parser *p, idl_attr *attrs)
+/*
+ * The start of `interface NAME` / `dispinterface NAME` (keyword current):
+ * the new declaration, or NULL when the statement is over - a forward
+ * declaration (registered) or an error (skipped).
+ */
+static idl_decl *begin_interface(parser *p, decl_kind kind, const char *what, idl_attr *attrs)
 {
     next(p);
     idl_loc loc;
-    const char *name = expect_name(p, "an interface", &loc);
+    const char *name = expect_name(p, what, &loc);
     if (!name) {
         sync_stmt(p);
-        return;
+        return NULL;
     }
-    idl_decl *d = new_decl(p, D_INTERFACE, name, loc);
+    idl_decl *d = new_decl(p, kind, name, loc);
     d->attrs = attrs;
     if (accept_punct(p, ';')) {
         sym_add(p->u, d);
         add_decl(p, d);
-        return;
+        return NULL;
     }
+    return d;
+}
+
+/* The '{' of an interface's body: then it is defined (and named) here. */
+static int open_body(parser *p, idl_decl *d)
+{
+    if (!expect_punct(p, '{')) {
+        sync_stmt(p);
+        return 0;
+    }
+    d->defined = 1;
+    sym_add(p->u, d);
+    return 1;
+}
+
+static void parse_interface(parser *p, idl_attr *attrs)
+{
+    idl_decl *d = begin_interface(p, D_INTERFACE, "an interface", attrs);
+    if (!d)
+        return;
     if (accept_punct(p, ':')) {
         d->parent_name = expect_name(p, "a base interface", &d->parent_loc);
         if (!d->parent_name) {
@@ -524,12 +549,8 @@ static void parse_interface(parser *p, idl_attr *attrs)
             return;
         }
     }
-    if (!expect_punct(p, '{')) {
-        sync_stmt(p);
+    if (!open_body(p, d))
         return;
-    }
-    d->defined = 1;
-    sym_add(p->u, d);
     parse_interface_body(p, d);
     expect_punct(p, '}');
     accept_punct(p, ';');
@@ -538,26 +559,9 @@ static void parse_interface(parser *p, idl_attr *attrs)
 
 static void parse_dispinterface(parser *p, idl_attr *attrs)
 {
-    next(p);
-    idl_loc loc;
-    const char *name = expect_name(p, "a dispinterface", &loc);
-    if (!name) {
-        sync_stmt(p);
+    idl_decl *d = begin_interface(p, D_DISPINTERFACE, "a dispinterface", attrs);
+    if (!d || !open_body(p, d))
         return;
-    }
-    idl_decl *d = new_decl(p, D_DISPINTERFACE, name, loc);
-    d->attrs = attrs;
-    if (accept_punct(p, ';')) {
-        sym_add(p->u, d);
-        add_decl(p, d);
-        return;
-    }
-    if (!expect_punct(p, '{')) {
-        sync_stmt(p);
-        return;
-    }
-    d->defined = 1;
-    sym_add(p->u, d);
     if (is_ident(p, "interface")) {
         /* dispinterface D { interface IFoo; }: the dispatch view of IFoo */
         next(p);
