@@ -32,6 +32,7 @@ struct vtable {
 };
 
 static pthread_mutex_t vt_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_mutex_t build_lock = PTHREAD_MUTEX_INITIALIZER; /* one vtable builder at a time */
 static struct vtable *vtables;
 
 static HRESULT px_QueryInterface(comrt_iface_proxy *This, REFIID riid, void **ppv)
@@ -122,9 +123,10 @@ static slot_fn code_to_fn(void *code)
     return f;
 }
 
+static HRESULT build_locked(REFIID iid, struct vtable **out);
+
 static HRESULT build_vtable(REFIID iid, struct vtable **out)
 {
-    const comrt_tl_interface *info;
     HRESULT hr;
 
     pthread_mutex_lock(&vt_lock);
@@ -136,6 +138,28 @@ static HRESULT build_vtable(REFIID iid, struct vtable **out)
         }
     pthread_mutex_unlock(&vt_lock);
 
+    /* One builder at a time: threads meeting an interface for the first
+     * time together wait for one vtable instead of each making one. */
+    pthread_mutex_lock(&build_lock);
+    hr = build_locked(iid, out);
+    pthread_mutex_unlock(&build_lock);
+    return hr;
+}
+
+/* build_lock held. */
+static HRESULT build_locked(REFIID iid, struct vtable **out)
+{
+    const comrt_tl_interface *info;
+    HRESULT hr;
+
+    pthread_mutex_lock(&vt_lock);
+    for (struct vtable *o = vtables; o; o = o->next)
+        if (IsEqualIID(&o->iid, iid)) {
+            pthread_mutex_unlock(&vt_lock);
+            *out = o;
+            return S_OK;
+        }
+    pthread_mutex_unlock(&vt_lock);
     hr = comrt_marshal_interface_info(iid, &info);
     if (FAILED(hr))
         return hr;
@@ -174,13 +198,6 @@ static HRESULT build_vtable(REFIID iid, struct vtable **out)
     v->info = info;
     v->slots = slots;
     pthread_mutex_lock(&vt_lock);
-    for (struct vtable *o = vtables; o; o = o->next)
-        if (IsEqualIID(&o->iid, iid)) {
-            /* Built twice at once: keep the first (ours leaks its closures, once). */
-            pthread_mutex_unlock(&vt_lock);
-            *out = o;
-            return S_OK;
-        }
     v->next = vtables;
     vtables = v;
     pthread_mutex_unlock(&vt_lock);
