@@ -7,3 +7,9 @@ $(BUILD)/obj/bench/bench_oop.o: private CPPFLAGS += -I$(OOP_GEN)
 $(BUILD)/obj/bench/bench_oop.o: $(OOP_GEN)/oop.h
 $(BUILD)/bench/bench_oop: | $(BUILD)/tests/oop/oop-server $(OOP_GEN)/oop.tlb $(COMIDL)
 BENCH_PROGS += $(BUILD)/bench/bench_oop
+# bench_apartment: calls between apartments of one process next to direct and cross-process calls.
+$(eval $(call program,$(BUILD)/bench/bench_apartment,bench/bench_apartment.c $(OOP_GEN)/oop_i.c))
+$(BUILD)/obj/bench/bench_apartment.o: private CPPFLAGS += -I$(OOP_GEN)
+$(BUILD)/obj/bench/bench_apartment.o: $(OOP_GEN)/oop.h
+$(BUILD)/bench/bench_apartment: | $(BUILD)/tests/oop/oop-server $(OOP_GEN)/oop.tlb $(COMIDL)
+BENCH_PROGS += $(BUILD)/bench/bench_apartment

@@ -29,11 +29,10 @@ static HRESULT find_or_launch(REFCLSID clsid, char **address)
     return hr;
 }
 
-static HRESULT ask_activator(comrt_conn *c, REFCLSID clsid, uint32_t what, REFIID iid, void **ppv)
+HRESULT comrt_activator_call(comrt_conn *c, uint32_t what, const msgpack_sbuffer *ins, comrt_msg *reply)
 {
     msgpack_sbuffer sb;
     msgpack_packer pk;
-    comrt_msg reply;
     HRESULT hr;
 
     uint32_t id = comrt_conn_next_call_id(c);
@@ -46,31 +45,49 @@ static HRESULT ask_activator(comrt_conn *c, REFCLSID clsid, uint32_t what, REFII
     comrt_pack_guid(&pk, &IID_IUnknown);
     msgpack_pack_uint32(&pk, what);
     msgpack_pack_uint32(&pk, 0);
-    msgpack_pack_array(&pk, 2);
-    comrt_pack_guid(&pk, clsid);
-    comrt_pack_guid(&pk, iid);
-    hr = comrt_conn_call(c, id, sb.data, sb.size, &reply);
+    msgpack_sbuffer_write(&sb, ins->data, ins->size);
+    hr = comrt_conn_call(c, id, sb.data, sb.size, reply);
     msgpack_sbuffer_destroy(&sb);
     if (FAILED(hr))
         return hr;
-    if (reply.nitems < 4 ||
-        (reply.items[2].type != MSGPACK_OBJECT_POSITIVE_INTEGER &&
-         reply.items[2].type != MSGPACK_OBJECT_NEGATIVE_INTEGER) ||
-        reply.items[3].type != MSGPACK_OBJECT_ARRAY) {
-        comrt_msg_free(&reply);
-        return comrt_error_set(RPC_E_INVALID_DATA, "malformed activation reply");
+    if (reply->nitems < 4 ||
+        (reply->items[2].type != MSGPACK_OBJECT_POSITIVE_INTEGER &&
+         reply->items[2].type != MSGPACK_OBJECT_NEGATIVE_INTEGER) ||
+        reply->items[3].type != MSGPACK_OBJECT_ARRAY) {
+        comrt_msg_free(reply);
+        return comrt_error_set(RPC_E_INVALID_DATA, "malformed reply from the peer's activator");
     }
-    hr = (HRESULT)reply.items[2].via.i64;
+    hr = (HRESULT)reply->items[2].via.i64;
     if (FAILED(hr)) {
-        if (reply.nitems >= 5 && reply.items[4].type == MSGPACK_OBJECT_STR)
-            comrt_error_set(hr, "%.*s", (int)reply.items[4].via.str.size, reply.items[4].via.str.ptr);
+        if (reply->nitems >= 5 && reply->items[4].type == MSGPACK_OBJECT_STR)
+            comrt_error_set(hr, "%.*s", (int)reply->items[4].via.str.size, reply->items[4].via.str.ptr);
         else
-            comrt_error_set(hr, "the server refused the activation: 0x%08X", (unsigned)hr);
-    } else if (reply.items[3].via.array.size != 1) {
-        hr = comrt_error_set(RPC_E_INVALID_DATA, "malformed activation reply");
-    } else {
-        hr = comrt_import_unmarshal(c, &reply.items[3].via.array.ptr[0], iid, ppv);
+            comrt_error_set(hr, "the peer refused the request: 0x%08X", (unsigned)hr);
+        comrt_msg_free(reply);
     }
+    return hr;
+}
+
+static HRESULT ask_activator(comrt_conn *c, REFCLSID clsid, uint32_t what, REFIID iid, void **ppv)
+{
+    msgpack_sbuffer ins;
+    msgpack_packer pk;
+    comrt_msg reply;
+    HRESULT hr;
+
+    msgpack_sbuffer_init(&ins);
+    msgpack_packer_init(&pk, &ins, msgpack_sbuffer_write);
+    msgpack_pack_array(&pk, 2);
+    comrt_pack_guid(&pk, clsid);
+    comrt_pack_guid(&pk, iid);
+    hr = comrt_activator_call(c, what, &ins, &reply);
+    msgpack_sbuffer_destroy(&ins);
+    if (FAILED(hr))
+        return hr;
+    if (reply.items[3].via.array.size != 1)
+        hr = comrt_error_set(RPC_E_INVALID_DATA, "malformed activation reply");
+    else
+        hr = comrt_import_unmarshal(c, &reply.items[3].via.array.ptr[0], iid, ppv);
     comrt_msg_free(&reply);
     return hr;
 }

@@ -19,6 +19,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../runtime/internal.h"
+#include "apartment.h"
 #include "conn.h"
 #include "frame.h"
 #include "log.h"
@@ -29,6 +31,7 @@ struct waiter {
     uint32_t id;
     int done;
     comrt_msg msg;
+    comrt_apartment *sta; /* an STA caller: kicked instead of (as well as) cv */
     struct waiter *next;
 };
 
@@ -47,6 +50,8 @@ struct comrt_conn {
     int armed; /* armed in the pool, or an event delivered and not yet handled */
     int closed;
     int pool_ref;
+    int loopback; /* this process to itself: no socket, see comrt_conn_open_loopback */
+    int loopers;  /* waiters in their wait loop, about to read (not running a handler) */
     struct waiter *waiters;
     atomic_uint next_id;
     struct comrt_conn *all_prev, *all_next; /* every live connection */
@@ -68,10 +73,11 @@ void comrt_msg_free(comrt_msg *m)
     memset(m, 0, sizeof *m);
 }
 
+static HRESULT parse_msg(comrt_msg *m);
+
 /* Reads and unpacks one message. The caller holds the read role. */
 static HRESULT read_msg(comrt_conn *c, comrt_msg *m)
 {
-    size_t off = 0;
     HRESULT hr;
 
     memset(m, 0, sizeof *m);
@@ -80,6 +86,13 @@ static HRESULT read_msg(comrt_conn *c, comrt_msg *m)
         return comrt_error_set(RPC_E_DISCONNECTED, "the peer closed the connection");
     if (FAILED(hr))
         return hr;
+    return parse_msg(m);
+}
+
+/* Unpacks m->frame (m->len bytes); frees it on failure. */
+static HRESULT parse_msg(comrt_msg *m)
+{
+    size_t off = 0;
     msgpack_unpacked_init(&m->up);
     /* Checked first: msgpack-c would allocate declared counts before reading them. */
     if (!m->frame || !comrt_msgpack_plausible(m->frame, m->len) ||
@@ -99,14 +112,23 @@ static uint64_t msg_type(const comrt_msg *m)
     return m->items[0].via.u64;
 }
 
+/* Lock held. Wakes every waiter: cv for threads in the MTA, a kick for
+ * STA threads (which wait in their apartment's poll, see the call wait). */
+static void wake_all_locked(comrt_conn *c)
+{
+    pthread_cond_broadcast(&c->cv);
+    for (struct waiter *w = c->waiters; w; w = w->next)
+        comrt_apartment_kick(w->sta);
+}
+
 /* Lock held. Marks the connection lost; returns 1 if this call did it. */
 static int close_locked(comrt_conn *c)
 {
-    if (c->closed)
+    if (c->closed || c->loopback)
         return 0;
     c->closed = 1;
     c->s->ops->shutdown(c->s);
-    pthread_cond_broadcast(&c->cv);
+    wake_all_locked(c);
     return 1;
 }
 
@@ -128,6 +150,7 @@ static int deliver_locked(comrt_conn *c, comrt_msg *m)
             w->done = 1;
             memset(m, 0, sizeof *m);
             pthread_cond_broadcast(&c->cv);
+            comrt_apartment_kick(w->sta);
             return 1;
         }
     }
@@ -139,7 +162,7 @@ static int deliver_locked(comrt_conn *c, comrt_msg *m)
 static int release_role_locked(comrt_conn *c)
 {
     c->reading = 0;
-    pthread_cond_broadcast(&c->cv);
+    wake_all_locked(c);
     if (c->armed)
         return 0;
     if (c->closed) {
@@ -154,6 +177,17 @@ static int release_role_locked(comrt_conn *c)
     return 0;
 }
 
+/* Lock held. A waiter stops being about to read (it leaves, or runs a
+ * handler or apartment work): if a worker skipped the socket for its sake
+ * meanwhile (on_ready found loopers), the pool must watch it again. */
+static void rearm_if_idle_locked(comrt_conn *c)
+{
+    if (!c->closed && !c->armed && !c->reading && !c->loopback) {
+        c->armed = 1;
+        comrt_pool_arm(c->fd, &c->item);
+    }
+}
+
 static void drop_pool_ref(comrt_conn *c)
 {
     comrt_pool_remove(c->fd);
@@ -165,7 +199,7 @@ static void drop_pool_ref(comrt_conn *c)
  * held) and routes it. A reply goes to its waiter; anything else to the
  * owner's handler, after the role is given up so others can read meanwhile.
  */
-static void read_and_route(comrt_conn *c)
+static void read_and_route(comrt_conn *c, int waiter)
 {
     comrt_msg m;
     HRESULT hr = read_msg(c, &m);
@@ -193,12 +227,19 @@ static void read_and_route(comrt_conn *c)
         comrt_msg_free(&m);
         goto out;
     }
+    if (waiter)
+        c->loopers--; /* busy with the handler: let the pool read meanwhile */
     drop = release_role_locked(c);
     pthread_mutex_unlock(&c->lock);
     if (c->owner.on_message)
         c->owner.on_message(c, &m, c->owner.ctx); /* takes m */
     else
         comrt_msg_free(&m);
+    if (waiter) {
+        pthread_mutex_lock(&c->lock);
+        c->loopers++;
+        pthread_mutex_unlock(&c->lock);
+    }
 out:
     if (closed_now)
         notify_closed(c);
@@ -224,8 +265,10 @@ static void on_ready(void *arg)
             drop_pool_ref(c);
         return;
     }
-    if (c->reading || c->waiters) {
-        /* A caller reads (or is about to); it re-arms when done. */
+    if (c->reading || c->loopers) {
+        /* A caller reads, or waits and is about to: it re-arms when done.
+         * (A caller busy running a callback does not count: others must
+         * not wait for it, so then this worker reads.) */
         pthread_mutex_unlock(&c->lock);
         return;
     }
@@ -243,7 +286,7 @@ static void on_ready(void *arg)
         return;
     }
     comrt_conn_ref(c);
-    read_and_route(c);
+    read_and_route(c, 0);
     comrt_conn_unref(c);
 }
 
@@ -287,8 +330,60 @@ static void spin_for_data(comrt_conn *c)
     }
 }
 
+/* Loopback: the frame is the message; a reply goes to its waiter, anything
+ * else to the owner at once, on the sending thread (the exporter then posts
+ * a call to the apartment it belongs to). */
+static HRESULT loop_send(comrt_conn *c, const struct iovec *body, int n, size_t total)
+{
+    comrt_msg m;
+    HRESULT hr;
+    memset(&m, 0, sizeof m);
+    m.frame = malloc(total ? total : 1);
+    if (!m.frame)
+        return comrt_error_set(E_OUTOFMEMORY, "out of memory for a message");
+    m.len = total;
+    for (int i = 0, off = 0; i < n; off += (int)body[i].iov_len, i++)
+        if (body[i].iov_len)
+            memcpy(m.frame + off, body[i].iov_base, body[i].iov_len);
+    hr = parse_msg(&m);
+    if (FAILED(hr))
+        return hr;
+    if (msg_type(&m) == COMRT_MSG_REPLY) {
+        pthread_mutex_lock(&c->lock);
+        int delivered = deliver_locked(c, &m);
+        pthread_mutex_unlock(&c->lock);
+        if (!delivered)
+            comrt_msg_free(&m);
+        return S_OK;
+    }
+    c->owner.on_message(c, &m, c->owner.ctx); /* takes m */
+    return S_OK;
+}
+
+/* The same bounded wait for a loopback reply (nothing to poll: the flag). */
+static void spin_for_reply(comrt_conn *c, struct waiter *w)
+{
+    struct timespec t0, t;
+    if (!spin_worthwhile())
+        return;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    for (;;) {
+        pthread_mutex_lock(&c->lock);
+        int done = w->done;
+        pthread_mutex_unlock(&c->lock);
+        if (done)
+            return;
+        sched_yield();
+        clock_gettime(CLOCK_MONOTONIC, &t);
+        if ((t.tv_sec - t0.tv_sec) * 1000000000L + (t.tv_nsec - t0.tv_nsec) > SPIN_NS)
+            return;
+    }
+}
+
 static HRESULT send_frame(comrt_conn *c, const struct iovec *body, int n, size_t total)
 {
+    if (c->loopback)
+        return loop_send(c, body, n, total);
     pthread_mutex_lock(&c->send_lock);
     HRESULT hr = comrt_frame_writev(c->s, body, n, total);
     pthread_mutex_unlock(&c->send_lock);
@@ -320,11 +415,60 @@ HRESULT comrt_conn_call(comrt_conn *c, uint32_t call_id, const void *frame, size
     return comrt_conn_call_iov(c, call_id, &v, 1, len, reply);
 }
 
+/*
+ * The wait of an STA caller (lock held on entry and exit): besides its
+ * reply it must run calls queued for its apartment (callbacks), so it
+ * blocks in one poll on the socket (when it can take the read role) and the
+ * apartment's eventfd, and runs queued work only while not holding the
+ * role (that work may call out on this connection too).
+ */
+static void spin_for_reply(comrt_conn *c, struct waiter *w);
+
+static void sta_wait_round(comrt_conn *c, comrt_apartment *sta, struct waiter *w, int *spun)
+{
+    if (c->loopback && !*spun) {
+        *spun = 1;
+        pthread_mutex_unlock(&c->lock);
+        spin_for_reply(c, w);
+        pthread_mutex_lock(&c->lock);
+        return;
+    }
+    /* Queued work first, and never while holding the read role. */
+    int take = !c->reading && !c->loopback && !comrt_apartment_has_work(sta);
+    if (take) {
+        c->reading = 1;
+    } else {
+        c->loopers--; /* may run apartment work: not about to read */
+        rearm_if_idle_locked(c);
+    }
+    pthread_mutex_unlock(&c->lock);
+    int readable = comrt_apartment_wait_round(sta, take ? c->fd : -1);
+    if (!take) {
+        pthread_mutex_lock(&c->lock);
+        c->loopers++;
+        pthread_mutex_unlock(&c->lock);
+    }
+    if (take) {
+        if (readable) {
+            read_and_route(c, 1);
+        } else {
+            pthread_mutex_lock(&c->lock);
+            int drop = release_role_locked(c);
+            pthread_mutex_unlock(&c->lock);
+            if (drop)
+                drop_pool_ref(c);
+        }
+    }
+    pthread_mutex_lock(&c->lock);
+}
+
 HRESULT comrt_conn_call_iov(comrt_conn *c, uint32_t call_id, const struct iovec *body, int n, size_t total,
                             comrt_msg *reply)
 {
-    struct waiter w = {.id = call_id};
+    comrt_apartment *apt = comrt_apartment_current();
+    struct waiter w = {.id = call_id, .sta = comrt_apartment_is_sta(apt) ? apt : NULL};
     HRESULT hr;
+    int spun = 0;
 
     memset(reply, 0, sizeof *reply);
     pthread_mutex_lock(&c->lock);
@@ -334,6 +478,7 @@ HRESULT comrt_conn_call_iov(comrt_conn *c, uint32_t call_id, const struct iovec 
     }
     w.next = c->waiters;
     c->waiters = &w;
+    c->loopers++;
     /* The socket stays armed while we wait: a pool worker woken by our reply
      * finds us reading and goes back to sleep. Disarming it here would save
      * that wake-up, but epoll cannot say whether an event is already on its
@@ -344,6 +489,10 @@ HRESULT comrt_conn_call_iov(comrt_conn *c, uint32_t call_id, const struct iovec 
     hr = send_frame(c, body, n, total);
 
     pthread_mutex_lock(&c->lock);
+    if (FAILED(hr) && c->loopback) {
+        w.done = 0;
+        goto unlink; /* nothing was delivered: no reply will come */
+    }
     if (FAILED(hr)) {
         int closed_now = close_locked(c);
         pthread_mutex_unlock(&c->lock);
@@ -352,23 +501,40 @@ HRESULT comrt_conn_call_iov(comrt_conn *c, uint32_t call_id, const struct iovec 
         pthread_mutex_lock(&c->lock);
     }
     while (!w.done && !c->closed) {
-        if (c->reading) {
+        if (w.sta) {
+            sta_wait_round(c, w.sta, &w, &spun);
+            continue;
+        }
+        if (c->loopback && !spun) {
+            /* The answer to a loopback call comes from a thread of this
+             * process: a short wait for it usually beats a sleep and a wake-up. */
+            spun = 1;
+            pthread_mutex_unlock(&c->lock);
+            spin_for_reply(c, &w);
+            pthread_mutex_lock(&c->lock);
+            continue;
+        }
+        if (c->reading || c->loopback) {
             pthread_cond_wait(&c->cv, &c->lock);
             continue;
         }
         c->reading = 1;
         pthread_mutex_unlock(&c->lock);
         spin_for_data(c);
-        read_and_route(c);
+        read_and_route(c, 1);
         pthread_mutex_lock(&c->lock);
     }
-    /* Unlink our waiter. */
+unlink:
+    c->loopers--;
+    rearm_if_idle_locked(c);
     for (struct waiter **pp = &c->waiters; *pp; pp = &(*pp)->next)
         if (*pp == &w) {
             *pp = w.next;
             break;
         }
     pthread_mutex_unlock(&c->lock);
+    if (FAILED(hr) && c->loopback)
+        return hr;
     if (!w.done)
         return comrt_error_set(RPC_E_DISCONNECTED, "the connection to pid %u was lost during the call",
                                (unsigned)c->peer.pid);
@@ -509,11 +675,46 @@ void comrt_conn_unref(comrt_conn *c)
     pthread_mutex_unlock(&all_lock);
     for (struct waiter *w = c->waiters; w; w = w->next)
         comrt_msg_free(&w->msg);
-    c->s->ops->close_stream(c->s);
+    if (c->s)
+        c->s->ops->close_stream(c->s);
     pthread_mutex_destroy(&c->lock);
     pthread_cond_destroy(&c->cv);
     pthread_mutex_destroy(&c->send_lock);
     free(c);
+}
+
+HRESULT comrt_conn_open_loopback(REFGUID our_oxid, const comrt_conn_owner *owner, comrt_conn **out)
+{
+    comrt_conn *c = calloc(1, sizeof *c);
+    *out = NULL;
+    if (!c)
+        return comrt_error_set(E_OUTOFMEMORY, "out of memory for a connection");
+    atomic_init(&c->refs, 1);
+    c->fd = -1;
+    c->loopback = 1;
+    c->owner = *owner;
+    c->peer.oxid = *our_oxid;
+    c->peer.pid = (uint32_t)getpid();
+    c->peer.cred.pid = (int)getpid();
+    c->peer.cred.uid = getuid();
+    c->peer.cred.gid = getgid();
+    pthread_mutex_init(&c->lock, NULL);
+    pthread_cond_init(&c->cv, NULL);
+    pthread_mutex_init(&c->send_lock, NULL);
+    atomic_init(&c->next_id, 1);
+    pthread_mutex_lock(&all_lock);
+    c->all_next = all_conns;
+    if (all_conns)
+        all_conns->all_prev = c;
+    all_conns = c;
+    pthread_mutex_unlock(&all_lock);
+    *out = c;
+    return S_OK;
+}
+
+int comrt_conn_is_loopback(const comrt_conn *c)
+{
+    return c->loopback;
 }
 
 const comrt_conn_peer *comrt_conn_peer_info(const comrt_conn *c)

@@ -22,7 +22,7 @@
 #include "transport.h"
 
 #define COMRT_PROTOCOL_MAJOR 1
-#define COMRT_PROTOCOL_MINOR 0
+#define COMRT_PROTOCOL_MINOR 1
 
 /* Message types: element 0 of every message after the handshake. */
 enum comrt_msg_type {
@@ -76,6 +76,15 @@ typedef struct comrt_conn_peer {
  */
 HRESULT comrt_conn_open(comrt_stream *s, REFGUID our_oxid, const comrt_conn_owner *owner, int timeout_ms,
                         comrt_conn **out);
+
+/*
+ * comrt_conn_open_loopback - a connection from this process to itself, for
+ * calls between its apartments: no socket; a frame sent is handed to the
+ * owner's handler (a request) or to its waiter (a reply) on the sending
+ * thread. The peer is this process (our_oxid). Never closes.
+ */
+HRESULT comrt_conn_open_loopback(REFGUID our_oxid, const comrt_conn_owner *owner, comrt_conn **out);
+int comrt_conn_is_loopback(const comrt_conn *c);
 
 void comrt_conn_ref(comrt_conn *c);
 void comrt_conn_unref(comrt_conn *c);

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "../runtime/internal.h"
+#include "apartment.h"
 #include "iobuf.h"
 #include "log.h"
 #include "orpc.h"
@@ -26,9 +27,11 @@ struct peer_ref {
 struct exported {
     uint64_t oid;
     IUnknown *identity; /* the table's reference */
+    comrt_apartment *apt; /* where it lives (referenced): its calls and its release run there */
     struct peer_ref *refs;
     size_t nrefs;
-    unsigned long locks; /* CoLockObjectExternal */
+    unsigned long locks;   /* CoLockObjectExternal */
+    unsigned long packets; /* marshal packets holding it (export_packet.c) */
 };
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
@@ -57,7 +60,7 @@ static struct peer_ref *find_ref(struct exported *e, comrt_conn *c)
 /* Lock held. Unlinks e if no peer holds it; returns it for freeing. */
 static struct exported *maybe_unlink(struct exported *e)
 {
-    if (e->nrefs || e->locks)
+    if (e->nrefs || e->locks || e->packets)
         return NULL;
     for (size_t i = 0; i < nobjs; i++)
         if (objs[i] == e) {
@@ -67,18 +70,53 @@ static struct exported *maybe_unlink(struct exported *e)
     return NULL;
 }
 
+/* The table's reference goes back in the object's own apartment. */
+struct release_work {
+    comrt_apt_work work;
+    IUnknown *identity;
+};
+
+static void release_run(comrt_apt_work *w)
+{
+    struct release_work *r = (struct release_work *)w;
+    IUnknown_Release(r->identity);
+    free(r);
+}
+
+static void release_cancel(comrt_apt_work *w, HRESULT why)
+{
+    /* The apartment ended: CoUninitialize already released what it could;
+     * this reference was in flight. Released here rather than leaked. */
+    (void)why;
+    release_run(w);
+}
+
 static void free_exported(struct exported *e)
 {
     if (!e)
         return;
-    IUnknown_Release(e->identity);
+    struct release_work *r = NULL;
+    if (comrt_apartment_is_sta(e->apt) && !comrt_apartment_is_current(e->apt) &&
+        (r = calloc(1, sizeof *r)) != NULL) {
+        r->work.run = release_run;
+        r->work.cancel = release_cancel;
+        r->identity = e->identity;
+        if (FAILED(comrt_apartment_post(e->apt, &r->work))) {
+            free(r);
+            r = NULL;
+            IUnknown_Release(e->identity);
+        }
+    } else {
+        IUnknown_Release(e->identity);
+    }
+    comrt_apartment_unref(e->apt);
     free(e->refs);
     free(e);
 }
 
 /* Lock held. The entry for identity, made if needed; consumes the caller's
  * reference on identity either way (the table keeps one). NULL on OOM. */
-static struct exported *enter_locked(IUnknown *identity)
+static struct exported *enter_locked(IUnknown *identity, comrt_apartment *apt)
 {
     for (size_t i = 0; i < nobjs; i++)
         if (objs[i]->identity == identity) {
@@ -98,8 +136,27 @@ static struct exported *enter_locked(IUnknown *identity)
         return NULL;
     e->oid = next_oid++;
     e->identity = identity;
+    e->apt = apt;
+    comrt_apartment_ref(apt);
     objs[nobjs++] = e;
     return e;
+}
+
+/* Lock held. Counts one more reference of c's peer on e; -1 on OOM. */
+static int add_ref_locked(struct exported *e, comrt_conn *c)
+{
+    struct peer_ref *r = find_ref(e, c);
+    if (!r) {
+        struct peer_ref *n = realloc(e->refs, (e->nrefs + 1) * sizeof *n);
+        if (!n)
+            return -1;
+        e->refs = n;
+        r = &e->refs[e->nrefs++];
+        r->conn = c;
+        r->count = 0;
+    }
+    r->count++;
+    return 0;
 }
 
 HRESULT comrt_export_marshal(comrt_conn *c, msgpack_packer *pk, IUnknown *p, REFIID iid)
@@ -149,23 +206,15 @@ HRESULT comrt_export_marshal(comrt_conn *c, msgpack_packer *pk, IUnknown *p, REF
     }
 
     pthread_mutex_lock(&lock);
-    e = enter_locked(identity);
+    e = enter_locked(identity, comrt_apartment_current());
     if (!e)
         goto oom;
-    struct peer_ref *r = find_ref(e, c);
-    if (!r) {
-        struct peer_ref *n = realloc(e->refs, (e->nrefs + 1) * sizeof *n);
-        if (!n) {
-            free_exported(maybe_unlink(e));
-            pthread_mutex_unlock(&lock);
-            return comrt_error_set(E_OUTOFMEMORY, "out of memory exporting an object");
-        }
-        e->refs = n;
-        r = &e->refs[e->nrefs++];
-        r->conn = c;
-        r->count = 0;
+    if (add_ref_locked(e, c)) {
+        struct exported *dead = maybe_unlink(e);
+        pthread_mutex_unlock(&lock);
+        free_exported(dead);
+        return comrt_error_set(E_OUTOFMEMORY, "out of memory exporting an object");
     }
-    r->count++;
     oid = e->oid;
     pthread_mutex_unlock(&lock);
 
@@ -217,7 +266,7 @@ HRESULT CoLockObjectExternal(LPUNKNOWN pUnk, BOOL fLock, BOOL fLastUnlockRelease
         return comrt_error_set(E_NOINTERFACE, "CoLockObjectExternal: the object does not answer IUnknown");
     pthread_mutex_lock(&lock);
     if (fLock) {
-        struct exported *e = enter_locked(identity); /* takes our reference */
+        struct exported *e = enter_locked(identity, comrt_apartment_current()); /* takes our reference */
         if (!e) {
             pthread_mutex_unlock(&lock);
             IUnknown_Release(identity);
@@ -240,6 +289,96 @@ HRESULT CoLockObjectExternal(LPUNKNOWN pUnk, BOOL fLock, BOOL fLastUnlockRelease
     IUnknown_Release(identity);
     free_exported(dead);
     return S_OK;
+}
+
+HRESULT comrt_export_packet_add(IUnknown *identity, uint64_t *oid)
+{
+    pthread_mutex_lock(&lock);
+    struct exported *e = enter_locked(identity, comrt_apartment_current()); /* takes the reference */
+    if (e) {
+        e->packets++;
+        *oid = e->oid;
+    }
+    pthread_mutex_unlock(&lock);
+    if (!e) {
+        IUnknown_Release(identity);
+        return comrt_error_set(E_OUTOFMEMORY, "out of memory exporting an object");
+    }
+    return S_OK;
+}
+
+HRESULT comrt_export_packet_use(uint64_t oid, comrt_conn *c, int consume)
+{
+    struct exported *dead = NULL;
+    HRESULT hr = S_OK;
+    pthread_mutex_lock(&lock);
+    struct exported *e = find_oid(oid);
+    if (!e || !e->packets) {
+        hr = comrt_error_set(CO_E_OBJNOTCONNECTED, "object %llu of this process no longer exists",
+                             (unsigned long long)oid);
+    } else {
+        if (c && add_ref_locked(e, c))
+            hr = comrt_error_set(E_OUTOFMEMORY, "out of memory exporting an object");
+        if (consume) {
+            e->packets--;
+            dead = maybe_unlink(e);
+        }
+    }
+    pthread_mutex_unlock(&lock);
+    free_exported(dead);
+    return hr;
+}
+
+int comrt_export_in_current_apartment(uint64_t oid)
+{
+    pthread_mutex_lock(&lock);
+    struct exported *e = find_oid(oid);
+    int here = e && comrt_apartment_is_current(e->apt);
+    pthread_mutex_unlock(&lock);
+    return here;
+}
+
+HRESULT comrt_export_move_ref(comrt_conn *from, comrt_conn *to, uint64_t oid)
+{
+    HRESULT hr = S_OK;
+    pthread_mutex_lock(&lock);
+    struct exported *e = find_oid(oid);
+    if (!e)
+        hr = comrt_error_set(CO_E_OBJNOTCONNECTED, "object %llu of this process no longer exists",
+                             (unsigned long long)oid);
+    else if (add_ref_locked(e, to))
+        hr = comrt_error_set(E_OUTOFMEMORY, "out of memory exporting an object");
+    pthread_mutex_unlock(&lock);
+    /* The reference travelled on from: it stays counted until now. */
+    if (from)
+        comrt_export_drop_ref(from, oid);
+    return hr;
+}
+
+void comrt_export_apartment_gone(comrt_apartment *a)
+{
+    struct exported **dead = NULL;
+    size_t ndead = 0;
+
+    pthread_mutex_lock(&lock);
+    dead = malloc((nobjs ? nobjs : 1) * sizeof *dead);
+    for (size_t i = 0; i < nobjs && dead;) {
+        if (objs[i]->apt == a) {
+            dead[ndead++] = objs[i];
+            objs[i] = objs[--nobjs];
+        } else {
+            i++;
+        }
+    }
+    pthread_mutex_unlock(&lock);
+    /* On the apartment's own thread, which is leaving it. */
+    for (size_t i = 0; i < ndead; i++) {
+        IUnknown_Release(dead[i]->identity);
+        comrt_apartment_unref(dead[i]->apt);
+        free(dead[i]->refs);
+        free(dead[i]);
+    }
+    free(dead);
 }
 
 HRESULT comrt_export_lookup(uint64_t oid, REFIID iid, void **ppv)
@@ -413,6 +552,12 @@ static HRESULT activate(comrt_conn *c, uint32_t slot, const msgpack_object *ins,
     void *result = NULL;
     HRESULT hr;
 
+    if (slot == COMRT_ACT_CLAIM_PACKET || slot == COMRT_ACT_RELEASE_PACKET) {
+        if (ins->type != MSGPACK_OBJECT_ARRAY || ins->via.array.size != 1 ||
+            ins->via.array.ptr[0].type != MSGPACK_OBJECT_POSITIVE_INTEGER)
+            return comrt_error_set(RPC_E_INVALID_DATA, "malformed marshal packet request");
+        return comrt_packet_redeem(ins->via.array.ptr[0].via.u64, slot == COMRT_ACT_CLAIM_PACKET ? c : NULL);
+    }
     if (ins->type != MSGPACK_OBJECT_ARRAY || ins->via.array.size != 2 ||
         comrt_unpack_guid(&ins->via.array.ptr[0], &clsid) || comrt_unpack_guid(&ins->via.array.ptr[1], &iid))
         return comrt_error_set(RPC_E_INVALID_DATA, "malformed activation request");
@@ -505,7 +650,7 @@ static HRESULT invoke(comrt_conn *c, IUnknown *identity, REFIID iid, uint32_t sl
     return hr;
 }
 
-void comrt_export_dispatch(comrt_conn *c, comrt_msg *m)
+static void dispatch_here(comrt_conn *c, comrt_msg *m)
 {
     const msgpack_object *it = m->items;
     comrt_call_frame *frame = NULL;
@@ -526,8 +671,8 @@ void comrt_export_dispatch(comrt_conn *c, comrt_msg *m)
     uint32_t id = (uint32_t)it[1].via.u64;
     comrt_iobuf_init(&outs);
     msgpack_packer_init(&pk, &outs, comrt_iobuf_write);
-    if (m->nitems != 7) {
-        hr = comrt_error_set(RPC_E_INVALID_DATA, "a request has %u elements instead of 7", (unsigned)m->nitems);
+    if (m->nitems != 7 && m->nitems != 8) {
+        hr = comrt_error_set(RPC_E_INVALID_DATA, "a request has %u elements instead of 7 or 8", (unsigned)m->nitems);
     } else if (it[2].type != MSGPACK_OBJECT_POSITIVE_INTEGER || comrt_unpack_guid(&it[3], &iid) ||
         it[4].type != MSGPACK_OBJECT_POSITIVE_INTEGER || it[4].via.u64 > UINT32_MAX ||
         it[6].type != MSGPACK_OBJECT_ARRAY) {
@@ -559,4 +704,115 @@ void comrt_export_dispatch(comrt_conn *c, comrt_msg *m)
     comrt_iobuf_destroy(&outs);
     comrt_call_frame_free(frame); /* NULL is a no-op */
     comrt_msg_free(m);
+}
+
+/* Routing: a call runs in its object's apartment --------------------------- */
+
+struct posted_call {
+    comrt_apt_work work;
+    comrt_conn *conn; /* referenced */
+    comrt_msg msg;
+    int has_cause;
+};
+
+static void run_with_causality(comrt_conn *c, comrt_msg *m, const GUID *cause)
+{
+    GUID saved;
+    int had;
+    comrt_causality_set(cause, &saved, &had);
+    dispatch_here(c, m);
+    comrt_causality_restore(&saved, had);
+}
+
+static void posted_run(comrt_apt_work *w)
+{
+    struct posted_call *p = (struct posted_call *)w;
+    run_with_causality(p->conn, &p->msg, p->has_cause ? &p->work.causality : NULL);
+    comrt_conn_unref(p->conn);
+    free(p);
+}
+
+static void posted_cancel(comrt_apt_work *w, HRESULT why)
+{
+    struct posted_call *p = (struct posted_call *)w;
+    comrt_iobuf none;
+    comrt_iobuf_init(&none);
+    if (why == RPC_E_DISCONNECTED)
+        comrt_error_set(why, "the apartment of the object has ended");
+    else
+        comrt_error_set(why, "the called apartment's message filter refused the call");
+    send_reply(p->conn, (uint32_t)p->msg.items[1].via.u64, why, &none, 0);
+    comrt_iobuf_destroy(&none);
+    comrt_msg_free(&p->msg);
+    comrt_conn_unref(p->conn);
+    free(p);
+}
+
+/* The apartment a well-formed request is for (referenced), or NULL to run it
+ * where it is (the MTA's objects, the activator, malformed requests). */
+static comrt_apartment *target_of(const comrt_msg *m)
+{
+    const msgpack_object *it = m->items;
+    comrt_apartment *a = NULL;
+    if ((m->nitems != 7 && m->nitems != 8) || it[2].type != MSGPACK_OBJECT_POSITIVE_INTEGER)
+        return NULL;
+    if (it[2].via.u64 == COMRT_OID_ACTIVATOR) {
+        CLSID clsid;
+        if (it[6].type == MSGPACK_OBJECT_ARRAY && it[6].via.array.size >= 1 &&
+            !comrt_unpack_guid(&it[6].via.array.ptr[0], &clsid))
+            a = comrt_classobj_apartment(&clsid);
+        return a;
+    }
+    pthread_mutex_lock(&lock);
+    struct exported *e = find_oid(it[2].via.u64);
+    if (e) {
+        a = e->apt;
+        comrt_apartment_ref(a);
+    }
+    pthread_mutex_unlock(&lock);
+    return a;
+}
+
+void comrt_export_dispatch(comrt_conn *c, comrt_msg *m)
+{
+    const msgpack_object *it = m->items;
+    GUID cause;
+    int has_cause = m->nitems == 8 && !comrt_unpack_guid(&it[7], &cause);
+
+    /* Without a call id nobody can be answered: dispatch_here drops the connection. */
+    if (m->nitems < 2 || it[1].type != MSGPACK_OBJECT_POSITIVE_INTEGER || it[1].via.u64 > UINT32_MAX) {
+        dispatch_here(c, m);
+        return;
+    }
+    comrt_apartment *target = target_of(m);
+    comrt_apartment *here = comrt_apartment_current();
+    if (!target)
+        target = comrt_apartment_mta();
+    /* The MTA's objects run on whichever MTA thread read the call (no hand-off). */
+    if (target == here || (!comrt_apartment_is_sta(target) && !comrt_apartment_is_sta(here))) {
+        comrt_apartment_unref(target);
+        run_with_causality(c, m, has_cause ? &cause : NULL);
+        return;
+    }
+    struct posted_call *p = calloc(1, sizeof *p);
+    if (!p) {
+        comrt_apartment_unref(target);
+        run_with_causality(c, m, has_cause ? &cause : NULL); /* it fails there as it can */
+        return;
+    }
+    p->work.run = posted_run;
+    p->work.cancel = posted_cancel;
+    p->work.is_call = 1;
+    if (has_cause)
+        p->work.causality = cause;
+    p->has_cause = has_cause;
+    comrt_unpack_guid(&it[3], &p->work.iid);
+    p->work.slot = it[4].type == MSGPACK_OBJECT_POSITIVE_INTEGER ? (uint32_t)it[4].via.u64 : 0;
+    p->conn = c;
+    comrt_conn_ref(c);
+    p->msg = *m;
+    memset(m, 0, sizeof *m);
+    if (FAILED(comrt_apartment_post(target, &p->work)))
+        posted_cancel(&p->work, RPC_E_DISCONNECTED);
+    comrt_apartment_unref(target);
 }

@@ -8,7 +8,9 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "apartment.h"
 #include "iobuf.h"
 #include "log.h"
 #include "orpc.h"
@@ -25,11 +27,12 @@ static comrt_proxy_manager *from_unk(IUnknown *p)
     return (comrt_proxy_manager *)(void *)p;
 }
 
-/* Table lock held. */
-static comrt_proxy_manager *find_locked(REFGUID oxid, uint64_t oid)
+/* Table lock held. Proxies belong to an apartment, as in COM: each
+ * apartment that unmarshals an object gets a manager of its own. */
+static comrt_proxy_manager *find_locked(REFGUID oxid, uint64_t oid, const comrt_apartment *apt)
 {
     for (size_t i = 0; i < nmgrs; i++)
-        if (mgrs[i]->oid == oid && IsEqualGUID(&mgrs[i]->oxid, oxid))
+        if (mgrs[i]->oid == oid && mgrs[i]->apt == apt && IsEqualGUID(&mgrs[i]->oxid, oxid))
             return mgrs[i];
     return NULL;
 }
@@ -58,6 +61,7 @@ static void destroy(comrt_proxy_manager *m)
     send_release(m);
     comrt_proxy_free_all(m);
     comrt_conn_unref(m->conn);
+    comrt_apartment_unref(m->apt);
     free(m->address);
     pthread_mutex_destroy(&m->lock);
     free(m);
@@ -89,14 +93,17 @@ ULONG comrt_proxy_manager_release(comrt_proxy_manager *m)
     return 0;
 }
 
-/* Request: [0, id, oid, iid, slot, 0, ins]. */
+/* Request: [0, id, oid, iid, slot, 0, ins, causality]; finish packs the causality. */
 HRESULT comrt_proxy_manager_begin(comrt_proxy_manager *m, msgpack_packer *pk, REFIID iid, uint32_t slot,
                                   uint32_t *id)
 {
+    if (!comrt_apartment_is_current(m->apt))
+        return comrt_error_set(RPC_E_WRONG_THREAD, "this proxy belongs to another apartment: marshal the "
+                                                   "pointer to this thread (CoMarshalInterThreadInterfaceInStream)");
     if (comrt_conn_is_closed(m->conn))
         return comrt_error_set(RPC_E_DISCONNECTED, "the server of this object is gone (connection lost)");
     *id = comrt_conn_next_call_id(m->conn);
-    msgpack_pack_array(pk, 7);
+    msgpack_pack_array(pk, 8);
     msgpack_pack_uint32(pk, COMRT_MSG_REQUEST);
     msgpack_pack_uint32(pk, *id);
     msgpack_pack_uint64(pk, m->oid);
@@ -111,15 +118,76 @@ HRESULT comrt_proxy_manager_finish(comrt_proxy_manager *m, uint32_t id, comrt_io
     return comrt_proxy_manager_finish_keep(m, id, io, reply, NULL);
 }
 
+static int64_t elapsed_ms(const struct timespec *t0)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (t.tv_sec - t0->tv_sec) * 1000 + (t.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
+/* The reply's HRESULT if it is well formed enough to have one, else S_OK. */
+static HRESULT reply_hr(const comrt_msg *r)
+{
+    if (r->nitems < 3 || (r->items[2].type != MSGPACK_OBJECT_POSITIVE_INTEGER &&
+                          r->items[2].type != MSGPACK_OBJECT_NEGATIVE_INTEGER))
+        return S_OK;
+    return (HRESULT)r->items[2].via.i64;
+}
+
+/* The call; a callee's message filter that refuses it (busy) is answered
+ * as COM does: our own filter's RetryRejectedCall says whether and when to
+ * send it again; without one the call fails with RPC_E_CALL_REJECTED. */
+static HRESULT call_retrying(comrt_proxy_manager *m, uint32_t id, comrt_iobuf *io, comrt_msg *reply)
+{
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    for (;;) {
+        HRESULT hr = comrt_conn_call_iov(m->conn, id, io->iov, io->niov, io->total, reply);
+        if (FAILED(hr))
+            return hr;
+        HRESULT rhr = reply_hr(reply);
+        if (rhr != RPC_E_CALL_REJECTED && rhr != RPC_E_SERVERCALL_RETRYLATER)
+            return hr;
+        comrt_msg_free(reply);
+        IMessageFilter *f = comrt_apartment_filter();
+        DWORD wait = (DWORD)-1;
+        if (f) {
+            wait = f->lpVtbl->RetryRejectedCall(f, NULL, (DWORD)elapsed_ms(&t0),
+                                               rhr == RPC_E_CALL_REJECTED ? SERVERCALL_REJECTED
+                                                                          : SERVERCALL_RETRYLATER);
+            f->lpVtbl->Release(f);
+        }
+        if (wait == (DWORD)-1)
+            return comrt_error_set(RPC_E_CALL_REJECTED, "the callee's message filter %s the call",
+                                   rhr == RPC_E_CALL_REJECTED ? "rejected" : "asked to retry later; gave up on");
+        if (wait >= 100) {
+            /* An STA keeps serving its own callers meanwhile. */
+            if (FAILED(comrt_apartment_wait(wait))) {
+                struct timespec ts = {wait / 1000, (long)(wait % 1000) * 1000000L};
+                nanosleep(&ts, NULL);
+            }
+        }
+    }
+}
+
 HRESULT comrt_proxy_manager_finish_keep(comrt_proxy_manager *m, uint32_t id, comrt_iobuf *io, comrt_msg *reply,
                                         int *kept)
 {
     HRESULT hr;
+    GUID cause;
+    comrt_causality_scope scope;
+    msgpack_packer pk;
     if (kept)
         *kept = 0;
-    if (comrt_iobuf_finish(io))
+    comrt_causality_enter(&cause, &scope);
+    msgpack_packer_init(&pk, io, comrt_iobuf_write);
+    comrt_pack_guid(&pk, &cause);
+    if (comrt_iobuf_finish(io)) {
+        comrt_causality_leave(&scope);
         return comrt_error_set(E_OUTOFMEMORY, "out of memory marshaling a call");
-    hr = comrt_conn_call_iov(m->conn, id, io->iov, io->niov, io->total, reply);
+    }
+    hr = call_retrying(m, id, io, reply);
+    comrt_causality_leave(&scope);
     if (FAILED(hr))
         return hr;
     /* [1, id, hr, outs, description?] */
@@ -242,11 +310,12 @@ static HRESULT remote_addref(comrt_proxy_manager *m)
     return hr;
 }
 
+static HRESULT import_on(comrt_conn *c, const msgpack_object *o, const GUID *oxid_p, uint64_t oid,
+                         const IID *wire_iid_p, REFIID iid, void **ppv);
+
 HRESULT comrt_import_unmarshal(comrt_conn *c, const msgpack_object *o, REFIID iid, void **ppv)
 {
     GUID oxid, wire_iid;
-    comrt_proxy_manager *m = NULL;
-    comrt_conn *target = NULL;
     HRESULT hr;
 
     *ppv = NULL;
@@ -264,16 +333,44 @@ HRESULT comrt_import_unmarshal(comrt_conn *c, const msgpack_object *o, REFIID ii
     /* Home again: the original object, not a proxy of a proxy. The
      * reference it carried (counted for c) is no longer needed once we hold
      * the object ourselves. */
+    comrt_conn *loop = NULL;
     if (IsEqualGUID(&oxid, comrt_orpc_oxid())) {
-        hr = comrt_export_lookup(oid, iid, ppv);
-        if (c)
-            comrt_export_drop_ref(c, oid);
-        return hr;
+        if (comrt_export_in_current_apartment(oid)) {
+            hr = comrt_export_lookup(oid, iid, ppv);
+            if (c)
+                comrt_export_drop_ref(c, oid);
+            return hr;
+        }
+        /* Our object, but another apartment's: a proxy over the loopback
+         * connection, holding the reference the OBJREF carried (or, when
+         * it carried none for us, a new one). */
+        hr = comrt_orpc_loopback(&loop);
+        if (SUCCEEDED(hr) && c != loop)
+            hr = comrt_export_move_ref(c, loop, oid);
+        if (FAILED(hr)) {
+            comrt_conn_unref(loop);
+            return hr;
+        }
+        c = loop;
     }
+    hr = import_on(c, o, &oxid, oid, &wire_iid, iid, ppv);
+    comrt_conn_unref(loop);
+    return hr;
+}
 
+/* The proxy for a reference to another apartment's object, received on c
+ * (NULL: not from a peer, e.g. a marshal packet). */
+static HRESULT import_on(comrt_conn *c, const msgpack_object *o, const GUID *oxid_p, uint64_t oid,
+                         const IID *wire_iid_p, REFIID iid, void **ppv)
+{
+    const GUID oxid = *oxid_p, wire_iid = *wire_iid_p;
+    comrt_proxy_manager *m = NULL;
+    comrt_conn *target = NULL;
+    HRESULT hr;
+    comrt_apartment *apt = comrt_apartment_current();
     int from_owner = c && IsEqualGUID(&oxid, &comrt_conn_peer_info(c)->oxid);
     pthread_mutex_lock(&table_lock);
-    m = find_locked(&oxid, oid);
+    m = find_locked(&oxid, oid, apt);
     if (m) {
         comrt_proxy_manager_addref(m);
         if (from_owner) {
@@ -308,6 +405,8 @@ HRESULT comrt_import_unmarshal(comrt_conn *c, const msgpack_object *o, REFIID ii
         m->oid = oid;
         m->remote_refs = from_owner ? 1 : 0;
         m->address = strndup(o->via.array.ptr[3].via.str.ptr, o->via.array.ptr[3].via.str.size);
+        m->apt = apt;
+        comrt_apartment_ref(apt);
         pthread_mutex_init(&m->lock, NULL);
         if (!m->address) {
             destroy(m);
@@ -318,7 +417,7 @@ HRESULT comrt_import_unmarshal(comrt_conn *c, const msgpack_object *o, REFIID ii
             return hr;
         }
         pthread_mutex_lock(&table_lock);
-        comrt_proxy_manager *race = find_locked(&oxid, oid);
+        comrt_proxy_manager *race = find_locked(&oxid, oid, apt);
         if (race) {
             /* Another thread made one meanwhile: merge our reference into it. */
             comrt_proxy_manager_addref(race);

@@ -13,6 +13,12 @@ static uint64_t read_be(const uint8_t *p, int n)
 
 int comrt_msgpack_plausible(const void *data, size_t size)
 {
+    size_t len;
+    return comrt_msgpack_plausible_prefix(data, size, &len) && len == size;
+}
+
+int comrt_msgpack_plausible_prefix(const void *data, size_t size, size_t *len)
+{
     const uint8_t *d = data;
     size_t pos = 0;
     uint64_t owed = 1; /* values still to read */
@@ -72,5 +78,6 @@ int comrt_msgpack_plausible(const void *data, size_t size)
         pos += (size_t)payload;
         owed += children; /* checked against the bytes left at the top of the loop */
     }
-    return pos == size;
+    *len = pos;
+    return 1;
 }

@@ -16,4 +16,8 @@
 /* 1 if data[0..size) is exactly one plausible msgpack value, else 0. */
 int comrt_msgpack_plausible(const void *data, size_t size);
 
+/* 1 if data starts with one plausible msgpack value (more bytes may
+ * follow), its length in *len; else 0. */
+int comrt_msgpack_plausible_prefix(const void *data, size_t size, size_t *len);
+
 #endif /* COMRT_MSGCHECK_H */

@@ -26,6 +26,11 @@
 #define COMRT_OID_ACTIVATOR 0
 #define COMRT_ACT_GET_CLASS_OBJECT 1 /* ins [clsid(bin16), iid(bin16)] -> outs [objref] */
 #define COMRT_ACT_CREATE_INSTANCE 2  /* ins [clsid(bin16), iid(bin16)] -> outs [objref] */
+/* Marshal packets (packet.c) held by this process, redeemed by a peer:
+ * CLAIM turns the packet's reference into one counted for the peer
+ * (consuming a NORMAL packet); RELEASE gives it back (CoReleaseMarshalData). */
+#define COMRT_ACT_CLAIM_PACKET 3   /* ins [packet_id] -> outs [] */
+#define COMRT_ACT_RELEASE_PACKET 4 /* ins [packet_id] -> outs [] */
 /* Slot 0 of any object is QueryInterface: ins [iid] -> outs [objref]. */
 #define COMRT_SLOT_QUERYINTERFACE 0
 
@@ -47,6 +52,20 @@ HRESULT comrt_orpc_endpoint(const char **address);
  * new reference.
  */
 HRESULT comrt_orpc_connect(const char *address, const GUID *expect_oxid, comrt_conn **out);
+
+/*
+ * comrt_orpc_loopback - the connection from this process to itself, which
+ * carries calls between its apartments (conn.h). Returns a new reference.
+ */
+HRESULT comrt_orpc_loopback(comrt_conn **out);
+
+/*
+ * comrt_activator_call - a request to the activator (OID 0) of c's peer:
+ * slot what, ins the packed argument array. On success *reply holds the
+ * reply (outs in items[3], an array); on failure it is freed and error
+ * information names the peer's reason.
+ */
+HRESULT comrt_activator_call(comrt_conn *c, uint32_t what, const msgpack_sbuffer *ins, comrt_msg *reply);
 
 /* The owner (message handler) of every comrt connection. */
 extern const comrt_conn_owner comrt_orpc_owner;
@@ -71,9 +90,37 @@ void comrt_export_release(comrt_conn *c, const comrt_msg *msg);
 /* The peer of c is gone: drops every reference it held. */
 void comrt_export_conn_lost(comrt_conn *c);
 
+/* A marshal packet is made for identity (consumed): it is entered in the
+ * table (in the calling thread's apartment) and held by one more packet. */
+HRESULT comrt_export_packet_add(IUnknown *identity, uint64_t *oid);
+/* A packet on oid is used: a reference is counted for c (if not NULL), and
+ * with consume the packet's hold goes. */
+HRESULT comrt_export_packet_use(uint64_t oid, comrt_conn *c, int consume);
+
+/* Marshal packets (packet.c) -------------------------------------------------- */
+
+/* Packs a packet for p as iid (see comrt/objidl.h). */
+HRESULT comrt_packet_marshal(IUnknown *p, REFIID iid, DWORD mshlflags, msgpack_packer *pk);
+/* Turns the packet in buf into a pointer for iid; *used: its length. */
+HRESULT comrt_packet_unmarshal(const char *buf, size_t len, REFIID iid, void **ppv, size_t *used);
+/* Releases the packet in buf; *used: its length. */
+HRESULT comrt_packet_release_bytes(const char *buf, size_t len, size_t *used);
+/* A peer on c (NULL: a release) redeems our packet id. */
+HRESULT comrt_packet_redeem(uint64_t id, comrt_conn *c);
+
+/* 1 if our object oid lives in the calling thread's apartment (a reference
+ * coming home unmarshals to the object itself only then; else to a proxy). */
+int comrt_export_in_current_apartment(uint64_t oid);
+/* One reference on oid counted for from (NULL: none) is counted for to instead. */
+HRESULT comrt_export_move_ref(comrt_conn *from, comrt_conn *to, uint64_t oid);
+
 /* comrt_export_drop_ref - one reference counted for c on oid comes back
  * (inside a reference that came home). */
 void comrt_export_drop_ref(comrt_conn *c, uint64_t oid);
+
+/* The STA a is ending: its objects are disconnected and released (on its thread). */
+struct comrt_apartment;
+void comrt_export_apartment_gone(struct comrt_apartment *a);
 
 /* comrt_export_count - objects exported now (for tests and CoDisconnectObject). */
 size_t comrt_export_count(void);

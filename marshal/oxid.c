@@ -190,6 +190,21 @@ HRESULT comrt_orpc_endpoint(const char **address)
     return hr;
 }
 
+HRESULT comrt_orpc_loopback(comrt_conn **out)
+{
+    static comrt_conn *loop; /* for the process's life */
+    HRESULT hr = S_OK;
+    const GUID *id = comrt_orpc_oxid();
+    pthread_mutex_lock(&lock);
+    if (!loop)
+        hr = comrt_conn_open_loopback(id, &comrt_orpc_owner, &loop);
+    if (loop)
+        comrt_conn_ref(loop);
+    *out = loop;
+    pthread_mutex_unlock(&lock);
+    return hr;
+}
+
 HRESULT comrt_orpc_connect(const char *address, const GUID *expect_oxid, comrt_conn **out)
 {
     const comrt_transport_ops *t;

@@ -1,11 +1,17 @@
 /* pool.c - epoll worker pool; see pool.h. */
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
+#include <stdlib.h>
 #include <stdatomic.h>
 #include <string.h>
+#include <time.h>
 #include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <unistd.h>
 
+#include "../runtime/internal.h"
+#include "apartment.h"
 #include "pool.h"
 
 #define POOL_MIN 2
@@ -15,6 +21,15 @@ static pthread_once_t once = PTHREAD_ONCE_INIT;
 static int epfd = -1;
 static HRESULT init_hr = S_OK;
 static atomic_int workers, idle;
+
+/* Work submitted to the MTA: a FIFO behind an eventfd in the epoll set. The
+ * eventfd is non-zero exactly while the queue is not empty (both changed
+ * under qlock); its item is one-shot and re-armed after each pop, so one
+ * worker takes one piece of work and the next worker the next. */
+static pthread_mutex_t qlock = PTHREAD_MUTEX_INITIALIZER;
+static comrt_apt_work *qhead, *qtail;
+static int qfd = -1;
+static comrt_pool_item qitem;
 
 static void *worker(void *arg);
 
@@ -35,12 +50,50 @@ static void spawn_worker(void)
     pthread_attr_destroy(&a);
 }
 
+/* A worker that has just handled something watches for the next event for
+ * a moment (bounded, yielding the CPU) before it sleeps: requests and work
+ * come in runs, and the ~20 us wake-up of a sleeping thread is most of
+ * what a short call between threads costs. */
+#define SPIN_NS 50000
+
+static int spin_worthwhile(void)
+{
+    static atomic_int cached = -1;
+    int v = atomic_load_explicit(&cached, memory_order_relaxed);
+    if (v < 0) {
+        v = sysconf(_SC_NPROCESSORS_ONLN) > 1 && !getenv("COMRT_NO_SPIN");
+        atomic_store_explicit(&cached, v, memory_order_relaxed);
+    }
+    return v;
+}
+
+static int wait_event(struct epoll_event *ev, int spin)
+{
+    if (spin && spin_worthwhile()) {
+        struct timespec t0, t;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        for (;;) {
+            int n = epoll_wait(epfd, ev, 1, 0);
+            if (n != 0)
+                return n;
+            sched_yield();
+            clock_gettime(CLOCK_MONOTONIC, &t);
+            if ((t.tv_sec - t0.tv_sec) * 1000000000L + (t.tv_nsec - t0.tv_nsec) > SPIN_NS)
+                break;
+        }
+    }
+    return epoll_wait(epfd, ev, 1, -1);
+}
+
 static void *worker(void *arg)
 {
+    int busy_before = 0;
     (void)arg;
+    comrt_thread_set_worker();
     for (;;) {
         struct epoll_event ev;
-        int n = epoll_wait(epfd, &ev, 1, -1);
+        int n = wait_event(&ev, busy_before);
+        busy_before = n > 0;
         if (n < 0) {
             if (errno == EINTR)
                 continue;
@@ -60,10 +113,36 @@ static void *worker(void *arg)
     return NULL;
 }
 
+static void on_work(void *arg)
+{
+    uint64_t v;
+    (void)arg;
+    pthread_mutex_lock(&qlock);
+    comrt_apt_work *w = qhead;
+    if (w) {
+        qhead = w->next;
+        if (!qhead) {
+            qtail = NULL;
+            if (read(qfd, &v, sizeof v) < 0) { /* cannot fail: the counter is non-zero */ }
+        }
+    }
+    pthread_mutex_unlock(&qlock);
+    comrt_pool_arm(qfd, &qitem);
+    if (w)
+        w->run(w);
+}
+
 static void pool_init(void)
 {
     epfd = epoll_create1(EPOLL_CLOEXEC);
     if (epfd < 0) {
+        init_hr = comrt_hresult_from_errno(errno);
+        return;
+    }
+    qfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    struct epoll_event ev = {.events = EPOLLIN | EPOLLONESHOT, .data.ptr = &qitem};
+    qitem.ready = on_work;
+    if (qfd < 0 || epoll_ctl(epfd, EPOLL_CTL_ADD, qfd, &ev) < 0) {
         init_hr = comrt_hresult_from_errno(errno);
         return;
     }
@@ -92,4 +171,23 @@ void comrt_pool_remove(int fd)
 {
     if (epfd >= 0)
         epoll_ctl(epfd, EPOLL_CTL_DEL, fd, NULL);
+}
+
+HRESULT comrt_pool_submit(comrt_apt_work *w)
+{
+    uint64_t one = 1;
+    pthread_once(&once, pool_init);
+    if (FAILED(init_hr))
+        return comrt_error_set(init_hr, "cannot create the worker pool");
+    w->next = NULL;
+    pthread_mutex_lock(&qlock);
+    if (qtail) {
+        qtail->next = w;
+    } else {
+        qhead = w;
+        if (write(qfd, &one, sizeof one) < 0) { /* cannot fail: the counter was 0 */ }
+    }
+    qtail = w;
+    pthread_mutex_unlock(&qlock);
+    return S_OK;
 }

@@ -27,4 +27,8 @@ void comrt_pool_arm(int fd, comrt_pool_item *item);
 /* Removes fd; after this returns no new ready call for it starts. */
 void comrt_pool_remove(int fd);
 
+/* Runs w->run(w) on a worker soon (the MTA's work queue, apartment.h). */
+struct comrt_apt_work;
+HRESULT comrt_pool_submit(struct comrt_apt_work *w);
+
 #endif /* COMRT_POOL_H */

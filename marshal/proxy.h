@@ -25,6 +25,7 @@ typedef struct comrt_proxy_manager {
     uint64_t remote_refs;    /* references the exporter counted for us */
     comrt_iface_proxy *ifaces;
     char *address;           /* the exporter's endpoint, for passing the reference on */
+    struct comrt_apartment *apt; /* where it was unmarshaled; calls from elsewhere: RPC_E_WRONG_THREAD */
 } comrt_proxy_manager;
 
 ULONG comrt_proxy_manager_addref(comrt_proxy_manager *m);

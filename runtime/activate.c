@@ -7,6 +7,9 @@
  * Remote servers are not built yet.
  */
 #include "../marshal/activation.h"
+#include "../marshal/apartment.h"
+#include <stdlib.h>
+
 #include "internal.h"
 #include "loader.h"
 
@@ -38,6 +41,88 @@ static int try_local(DWORD ctx, HRESULT inproc_hr)
     return (ctx & CLSCTX_LOCAL_SERVER) && (!(ctx & CLSCTX_INPROC_SERVER) || inproc_hr == REGDB_E_CLASSNOTREG);
 }
 
+static HRESULT create_from_factory(REFCLSID rclsid, IClassFactory *cf, IUnknown *outer, REFIID riid, void **ppv);
+
+/*
+ * ThreadingModel: the apartment an in-proc object must live in, as COM
+ * decides it (docs/apartments.md). NULL: the caller's own (a direct
+ * pointer); else a referenced apartment to create it in and proxy to.
+ */
+static comrt_apartment *home_for(enum comrt_threading model)
+{
+    comrt_apartment *cur = comrt_apartment_current(), *a = NULL;
+    int sta = comrt_apartment_is_sta(cur);
+    switch (model) {
+    case COMRT_THREADING_MAIN:
+        if (FAILED(comrt_apartment_main_sta(&a)) || a == cur) {
+            comrt_apartment_unref(a);
+            return NULL;
+        }
+        return a;
+    case COMRT_THREADING_APARTMENT:
+        if (sta || FAILED(comrt_apartment_host_sta(&a)))
+            return NULL;
+        return a;
+    case COMRT_THREADING_FREE:
+        return sta ? comrt_apartment_mta() : NULL;
+    case COMRT_THREADING_BOTH:
+    case COMRT_THREADING_NEUTRAL: /* no neutral apartment: callable from anywhere, like Both */
+        break;
+    }
+    return NULL;
+}
+
+/* Runs in the object's home apartment: makes the class object or an
+ * instance and marshals it for the caller. */
+struct remote_make {
+    struct comrt_library *lib;
+    REFCLSID clsid;
+    REFIID riid;
+    int create;
+    HRESULT hr;
+    BYTE *packet;
+    ULONG len;
+    char *why;
+};
+
+static void make_in_home(void *arg)
+{
+    struct remote_make *r = arg;
+    IUnknown *obj = NULL;
+    if (r->create) {
+        IClassFactory *cf = NULL;
+        r->hr = comrt_loader_get_class_object(r->lib, r->clsid, &IID_IClassFactory, (void **)&cf);
+        if (SUCCEEDED(r->hr)) {
+            r->hr = create_from_factory(r->clsid, cf, NULL, r->riid, (void **)&obj);
+            IClassFactory_Release(cf);
+        }
+    } else {
+        r->hr = comrt_loader_get_class_object(r->lib, r->clsid, r->riid, (void **)&obj);
+    }
+    if (SUCCEEDED(r->hr)) {
+        r->hr = comrt_marshal_to_bytes(r->riid, obj, MSHLFLAGS_NORMAL, &r->packet, &r->len);
+        IUnknown_Release(obj);
+    }
+    if (FAILED(r->hr))
+        r->why = comrt_error_take_description(); /* error information is per thread */
+}
+
+static HRESULT make_elsewhere(comrt_apartment *home, struct comrt_library *lib, REFCLSID clsid, int create,
+                              REFIID riid, void **ppv)
+{
+    struct remote_make r = {.lib = lib, .clsid = clsid, .riid = riid, .create = create};
+    HRESULT hr = comrt_apartment_run_sync(home, make_in_home, &r);
+    if (SUCCEEDED(hr))
+        hr = r.hr;
+    if (FAILED(hr) && r.why)
+        comrt_error_set(hr, "%s", r.why);
+    if (SUCCEEDED(hr))
+        hr = comrt_unmarshal_from_bytes(r.packet, r.len, riid, ppv);
+    free(r.why);
+    CoTaskMemFree(r.packet);
+    return hr;
+}
+
 HRESULT CoGetClassObject(REFCLSID rclsid, DWORD dwClsContext, COSERVERINFO *pvReserved, REFIID riid, LPVOID *ppv)
 {
     IUnknown *registered = NULL;
@@ -54,9 +139,15 @@ HRESULT CoGetClassObject(REFCLSID rclsid, DWORD dwClsContext, COSERVERINFO *pvRe
     }
     hr = REGDB_E_CLASSNOTREG;
     if (dwClsContext & CLSCTX_INPROC_SERVER) {
-        hr = comrt_loader_acquire(rclsid, &lib, NULL);
+        enum comrt_threading model;
+        hr = comrt_loader_acquire(rclsid, &lib, &model);
         if (SUCCEEDED(hr)) {
-            hr = comrt_loader_get_class_object(lib, rclsid, riid, ppv);
+            comrt_apartment *home = home_for(model);
+            if (home)
+                hr = make_elsewhere(home, lib, rclsid, 0, riid, ppv);
+            else
+                hr = comrt_loader_get_class_object(lib, rclsid, riid, ppv);
+            comrt_apartment_unref(home);
             comrt_loader_release(lib);
             return hr;
         }
@@ -103,8 +194,9 @@ HRESULT CoCreateInstance(REFCLSID rclsid, LPUNKNOWN pUnkOuter, DWORD dwClsContex
         return hr;
     }
     hr = REGDB_E_CLASSNOTREG;
+    enum comrt_threading model = COMRT_THREADING_BOTH;
     if (dwClsContext & CLSCTX_INPROC_SERVER)
-        hr = comrt_loader_acquire(rclsid, &lib, NULL);
+        hr = comrt_loader_acquire(rclsid, &lib, &model);
     if (!(dwClsContext & CLSCTX_INPROC_SERVER) || FAILED(hr)) {
         if (try_local(dwClsContext, hr)) {
             if (pUnkOuter)
@@ -114,6 +206,19 @@ HRESULT CoCreateInstance(REFCLSID rclsid, LPUNKNOWN pUnkOuter, DWORD dwClsContex
         return (dwClsContext & CLSCTX_INPROC_SERVER) ? hr : not_registered(rclsid, dwClsContext);
     }
 
+    comrt_apartment *home = home_for(model);
+    if (home) {
+        char cs[CHARS_IN_GUID];
+        if (pUnkOuter)
+            hr = comrt_error_set(CLASS_E_NOAGGREGATION, "class %s cannot be aggregated here: its ThreadingModel "
+                                                        "puts its objects in another apartment",
+                                 comrt_guid_str(rclsid, cs));
+        else
+            hr = make_elsewhere(home, lib, rclsid, 1, riid, ppv);
+        comrt_apartment_unref(home);
+        comrt_loader_release(lib);
+        return hr;
+    }
     /* The library stays pinned until the factory is released. */
     hr = comrt_loader_get_class_object(lib, rclsid, &IID_IClassFactory, (void **)&cf);
     if (SUCCEEDED(hr)) {

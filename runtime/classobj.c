@@ -6,6 +6,7 @@
  */
 #include <stdlib.h>
 
+#include "../marshal/apartment.h"
 #include "../marshal/orpc.h"
 #include "../marshal/rendezvous.h"
 #include "internal.h"
@@ -18,6 +19,7 @@ struct registration {
     DWORD flags;
     int suspended;
     int used; /* a REGCLS_SINGLEUSE object already handed out */
+    comrt_apartment *apt; /* the registering thread's (referenced): activations run there */
     comrt_publication pub; /* CLSCTX_LOCAL_SERVER: visible to other processes */
 };
 
@@ -95,6 +97,7 @@ HRESULT CoRegisterClassObject(REFCLSID rclsid, LPUNKNOWN pUnk, DWORD dwClsContex
     r->suspended = (flags & REGCLS_SUSPENDED) != 0;
     r->used = 0;
     r->pub.fd = -1;
+    r->apt = comrt_apartment_current();
     hr = publish_locked(r);
     if (FAILED(hr)) {
         nregs--;
@@ -102,6 +105,7 @@ HRESULT CoRegisterClassObject(REFCLSID rclsid, LPUNKNOWN pUnk, DWORD dwClsContex
         return hr;
     }
     IUnknown_AddRef(pUnk);
+    comrt_apartment_ref(r->apt);
     *lpdwRegister = r->cookie;
     pthread_mutex_unlock(&lock);
     return S_OK;
@@ -110,11 +114,13 @@ HRESULT CoRegisterClassObject(REFCLSID rclsid, LPUNKNOWN pUnk, DWORD dwClsContex
 HRESULT CoRevokeClassObject(DWORD dwRegister)
 {
     IUnknown *obj = NULL;
+    comrt_apartment *apt = NULL;
 
     pthread_mutex_lock(&lock);
     for (size_t i = 0; i < nregs; i++) {
         if (regs[i].cookie == dwRegister) {
             obj = regs[i].obj;
+            apt = regs[i].apt;
             comrt_rendezvous_withdraw(&regs[i].pub);
             regs[i] = regs[--nregs];
             break;
@@ -125,6 +131,7 @@ HRESULT CoRevokeClassObject(DWORD dwRegister)
         return comrt_error_set(CO_E_OBJNOTREG, "CoRevokeClassObject: no class object registered with cookie %u",
                                (unsigned)dwRegister);
     IUnknown_Release(obj); /* outside the lock: it may run arbitrary code */
+    comrt_apartment_unref(apt);
     return S_OK;
 }
 
@@ -171,4 +178,18 @@ HRESULT comrt_classobj_lookup(REFCLSID rclsid, DWORD clsctx, IUnknown **punk)
     }
     pthread_mutex_unlock(&lock);
     return *punk ? S_OK : S_FALSE;
+}
+
+comrt_apartment *comrt_classobj_apartment(REFCLSID rclsid)
+{
+    comrt_apartment *a = NULL;
+    pthread_mutex_lock(&lock);
+    for (size_t i = 0; i < nregs; i++)
+        if (IsEqualCLSID(&regs[i].clsid, rclsid)) {
+            a = regs[i].apt;
+            comrt_apartment_ref(a);
+            break;
+        }
+    pthread_mutex_unlock(&lock);
+    return a;
 }

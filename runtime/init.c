@@ -6,9 +6,10 @@
  */
 #include <stdlib.h>
 
+#include "../marshal/apartment.h"
 #include "internal.h"
 
-static _Thread_local struct comrt_thread tls = {0, COMRT_APT_NONE, NULL, 0};
+static _Thread_local struct comrt_thread tls = {0, COMRT_APT_NONE, NULL, 0, NULL, 0};
 static pthread_key_t exit_key;
 static pthread_once_t exit_key_once = PTHREAD_ONCE_INIT;
 
@@ -45,9 +46,14 @@ struct comrt_thread *comrt_thread_get(void)
 
 HRESULT comrt_thread_check_init(const char *fn)
 {
-    if (tls.init_count > 0 || atomic_load_explicit(&process_mta_threads, memory_order_relaxed) > 0)
+    if (tls.init_count > 0 || tls.worker || atomic_load_explicit(&process_mta_threads, memory_order_relaxed) > 0)
         return S_OK;
     return comrt_error_set(CO_E_NOTINITIALIZED, "%s: CoInitialize(Ex) has not been called on this thread", fn);
+}
+
+void comrt_thread_set_worker(void)
+{
+    comrt_thread_get()->worker = 1;
 }
 
 HRESULT CoInitializeEx(LPVOID pvReserved, DWORD dwCoInit)
@@ -66,6 +72,11 @@ HRESULT CoInitializeEx(LPVOID pvReserved, DWORD dwCoInit)
                                                            : "multithreaded apartment");
         t->init_count++;
         return S_FALSE;
+    }
+    if (want == COMRT_APT_STA) {
+        HRESULT hr = comrt_apartment_sta_enter(&t->sta);
+        if (FAILED(hr))
+            return hr;
     }
     t->apt = want;
     t->init_count = 1;
@@ -89,6 +100,12 @@ void CoUninitialize(void)
         return;
     if (t->apt == COMRT_APT_MTA)
         atomic_fetch_sub(&process_mta_threads, 1);
+    if (t->sta) {
+        /* Cleared first: what runs from here is no longer in the apartment. */
+        struct comrt_apartment *a = t->sta;
+        t->sta = NULL;
+        comrt_apartment_sta_leave(a);
+    }
     t->apt = COMRT_APT_NONE;
     comrt_error_clear_thread(t);
     if (atomic_fetch_sub(&process_apartments, 1) == 1)

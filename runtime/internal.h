@@ -21,6 +21,8 @@ struct comrt_thread {
     enum comrt_apartment_kind apt;   /* chosen at the first CoInitializeEx */
     IErrorInfo *error;               /* GetErrorInfo's slot */
     int registered;                  /* the pthread key destructor is armed */
+    struct comrt_apartment *sta;     /* the thread's STA while it is in one */
+    int worker;                      /* a runtime worker thread: in the MTA without CoInitializeEx */
 };
 
 /* comrt_thread_get - this thread's state (never NULL). */
@@ -33,6 +35,11 @@ struct comrt_thread *comrt_thread_get(void);
  */
 HRESULT comrt_thread_check_init(const char *fn);
 
+/* comrt_thread_set_worker - marks the calling thread as one of the
+ * runtime's own MTA threads (the worker pool), which run MTA work without
+ * having called CoInitializeEx. */
+void comrt_thread_set_worker(void);
+
 /* comrt_error_clear_thread - releases the thread's error object (thread exit, last CoUninitialize). */
 void comrt_error_clear_thread(struct comrt_thread *t);
 
@@ -41,6 +48,9 @@ void comrt_loader_free_unused(void);
 
 /* Class objects registered in this process (classobj.c). */
 HRESULT comrt_classobj_lookup(REFCLSID rclsid, DWORD clsctx, IUnknown **punk);
+/* The apartment of the thread that registered rclsid (referenced), or NULL. */
+struct comrt_apartment;
+struct comrt_apartment *comrt_classobj_apartment(REFCLSID rclsid);
 
 /* Formats a GUID for messages into a CHARS_IN_GUID buffer. */
 static inline const char *comrt_guid_str(REFGUID g, char buf[CHARS_IN_GUID])
