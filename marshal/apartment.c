@@ -5,7 +5,6 @@
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
-#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -307,32 +306,15 @@ static int64_t now_ms(void)
 }
 
 /* Calls often come in runs (a caller making call after call): watching the
- * queue for a moment (bounded, yielding) before sleeping in poll saves the
- * wake-up that dominates a call between threads. 1 if work came. */
-#define SPIN_NS 50000
+ * queue for a moment (comrt_spin) before sleeping in poll saves a wake-up. */
+static int queue_ready(void *arg)
+{
+    return comrt_apartment_has_work(arg);
+}
+
 static int spin_for_work(comrt_apartment *a)
 {
-    static atomic_int worthwhile = -1;
-    int w = atomic_load_explicit(&worthwhile, memory_order_relaxed);
-    if (w < 0) {
-        w = sysconf(_SC_NPROCESSORS_ONLN) > 1 && !getenv("COMRT_NO_SPIN");
-        atomic_store_explicit(&worthwhile, w, memory_order_relaxed);
-    }
-    if (!w)
-        return 0;
-    struct timespec t0, t;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
-    for (;;) {
-        pthread_mutex_lock(&a->lock);
-        int any = a->head != NULL;
-        pthread_mutex_unlock(&a->lock);
-        if (any)
-            return 1;
-        sched_yield();
-        clock_gettime(CLOCK_MONOTONIC, &t);
-        if ((t.tv_sec - t0.tv_sec) * 1000000000L + (t.tv_nsec - t0.tv_nsec) > SPIN_NS)
-            return 0;
-    }
+    return comrt_spin(queue_ready, a);
 }
 
 HRESULT comrt_apartment_wait(DWORD timeout_ms)

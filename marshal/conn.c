@@ -12,7 +12,6 @@
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
-#include <sched.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -292,42 +291,40 @@ static void on_ready(void *arg)
 
 /*
  * The reply wait: before blocking in recv, poll the socket for a short,
- * bounded time. When the peer answers within it (a short call on another
- * core), the caller never sleeps, and the ~20 us cross-core wake-up of a
- * blocked thread is avoided; when it does not, at most SPIN_NS of CPU is
- * spent. Each round yields the CPU, so a peer on the same core runs at
- * once. Never on a single-core machine; COMRT_NO_SPIN=1 turns it off.
+ * bounded time (comrt_spin). When the peer answers within it (a short call
+ * on another core), the caller never sleeps, and the ~20 us cross-core
+ * wake-up of a blocked thread is avoided.
  */
-#define SPIN_NS 50000
-
-static int spin_worthwhile(void)
+static int data_ready(void *arg)
 {
-    /* Computed once, possibly by several threads at once: all agree. */
-    static atomic_int cached = -1;
-    int v = atomic_load_explicit(&cached, memory_order_relaxed);
-    if (v < 0) {
-        v = sysconf(_SC_NPROCESSORS_ONLN) > 1 && !getenv("COMRT_NO_SPIN");
-        atomic_store_explicit(&cached, v, memory_order_relaxed);
-    }
-    return v;
+    struct pollfd p = {((comrt_conn *)arg)->fd, POLLIN, 0};
+    return poll(&p, 1, 0) != 0;
 }
 
 static void spin_for_data(comrt_conn *c)
 {
-    struct timespec t0, t;
-    if (!spin_worthwhile())
-        return;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
-    for (;;) {
-        struct pollfd p = {c->fd, POLLIN, 0};
-        if (poll(&p, 1, 0) != 0)
-            return;
-        /* If the peer shares our core it gets it now; if not, this returns at once. */
-        sched_yield();
-        clock_gettime(CLOCK_MONOTONIC, &t);
-        if ((t.tv_sec - t0.tv_sec) * 1000000000L + (t.tv_nsec - t0.tv_nsec) > SPIN_NS)
-            return;
-    }
+    comrt_spin(data_ready, c);
+}
+
+/* The same bounded wait for a loopback reply (nothing to poll: the flag). */
+struct reply_watch {
+    comrt_conn *c;
+    struct waiter *w;
+};
+
+static int reply_ready(void *arg)
+{
+    struct reply_watch *r = arg;
+    pthread_mutex_lock(&r->c->lock);
+    int done = r->w->done;
+    pthread_mutex_unlock(&r->c->lock);
+    return done;
+}
+
+static void spin_for_reply(comrt_conn *c, struct waiter *w)
+{
+    struct reply_watch r = {c, w};
+    comrt_spin(reply_ready, &r);
 }
 
 /* Loopback: the frame is the message; a reply goes to its waiter, anything
@@ -358,26 +355,6 @@ static HRESULT loop_send(comrt_conn *c, const struct iovec *body, int n, size_t 
     }
     c->owner.on_message(c, &m, c->owner.ctx); /* takes m */
     return S_OK;
-}
-
-/* The same bounded wait for a loopback reply (nothing to poll: the flag). */
-static void spin_for_reply(comrt_conn *c, struct waiter *w)
-{
-    struct timespec t0, t;
-    if (!spin_worthwhile())
-        return;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
-    for (;;) {
-        pthread_mutex_lock(&c->lock);
-        int done = w->done;
-        pthread_mutex_unlock(&c->lock);
-        if (done)
-            return;
-        sched_yield();
-        clock_gettime(CLOCK_MONOTONIC, &t);
-        if ((t.tv_sec - t0.tv_sec) * 1000000000L + (t.tv_nsec - t0.tv_nsec) > SPIN_NS)
-            return;
-    }
 }
 
 static HRESULT send_frame(comrt_conn *c, const struct iovec *body, int n, size_t total)
@@ -600,21 +577,11 @@ static HRESULT read_hello(comrt_conn *c, int timeout_ms)
     return hr;
 }
 
-HRESULT comrt_conn_open(comrt_stream *s, REFGUID our_oxid, const comrt_conn_owner *owner, int timeout_ms,
-                        comrt_conn **out)
+/* What every connection starts with; it is then on the list of live ones. */
+static void init_conn(comrt_conn *c, const comrt_conn_owner *owner, int fd)
 {
-    comrt_conn *c = calloc(1, sizeof *c);
-    HRESULT hr;
-
-    *out = NULL;
-    if (!c) {
-        s->ops->close_stream(s);
-        return comrt_error_set(E_OUTOFMEMORY, "out of memory for a connection");
-    }
     atomic_init(&c->refs, 1);
-    c->s = s;
-    c->fd = s->ops->stream_fd(s);
-    c->max_frame = comrt_frame_max();
+    c->fd = fd;
     c->owner = *owner;
     c->item.ready = on_ready;
     c->item.arg = c;
@@ -628,6 +595,22 @@ HRESULT comrt_conn_open(comrt_stream *s, REFGUID our_oxid, const comrt_conn_owne
         all_conns->all_prev = c;
     all_conns = c;
     pthread_mutex_unlock(&all_lock);
+}
+
+HRESULT comrt_conn_open(comrt_stream *s, REFGUID our_oxid, const comrt_conn_owner *owner, int timeout_ms,
+                        comrt_conn **out)
+{
+    comrt_conn *c = calloc(1, sizeof *c);
+    HRESULT hr;
+
+    *out = NULL;
+    if (!c) {
+        s->ops->close_stream(s);
+        return comrt_error_set(E_OUTOFMEMORY, "out of memory for a connection");
+    }
+    init_conn(c, owner, s->ops->stream_fd(s));
+    c->s = s;
+    c->max_frame = comrt_frame_max();
     if (s->ops->peer_cred)
         s->ops->peer_cred(s, &c->peer.cred);
 
@@ -689,25 +672,13 @@ HRESULT comrt_conn_open_loopback(REFGUID our_oxid, const comrt_conn_owner *owner
     *out = NULL;
     if (!c)
         return comrt_error_set(E_OUTOFMEMORY, "out of memory for a connection");
-    atomic_init(&c->refs, 1);
-    c->fd = -1;
+    init_conn(c, owner, -1);
     c->loopback = 1;
-    c->owner = *owner;
     c->peer.oxid = *our_oxid;
     c->peer.pid = (uint32_t)getpid();
     c->peer.cred.pid = (int)getpid();
     c->peer.cred.uid = getuid();
     c->peer.cred.gid = getgid();
-    pthread_mutex_init(&c->lock, NULL);
-    pthread_cond_init(&c->cv, NULL);
-    pthread_mutex_init(&c->send_lock, NULL);
-    atomic_init(&c->next_id, 1);
-    pthread_mutex_lock(&all_lock);
-    c->all_next = all_conns;
-    if (all_conns)
-        all_conns->all_prev = c;
-    all_conns = c;
-    pthread_mutex_unlock(&all_lock);
     *out = c;
     return S_OK;
 }

@@ -50,10 +50,6 @@ static void spawn_worker(void)
     pthread_attr_destroy(&a);
 }
 
-/* A worker that has just handled something watches for the next event for
- * a moment (bounded, yielding the CPU) before it sleeps: requests and work
- * come in runs, and the ~20 us wake-up of a sleeping thread is most of
- * what a short call between threads costs. */
 #define SPIN_NS 50000
 
 static int spin_worthwhile(void)
@@ -67,21 +63,42 @@ static int spin_worthwhile(void)
     return v;
 }
 
+int comrt_spin(int (*ready)(void *arg), void *arg)
+{
+    struct timespec t0, t;
+    int r = ready(arg);
+    if (r || !spin_worthwhile())
+        return r;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    for (;;) {
+        sched_yield();
+        if ((r = ready(arg)) != 0)
+            return r;
+        clock_gettime(CLOCK_MONOTONIC, &t);
+        if ((t.tv_sec - t0.tv_sec) * 1000000000L + (t.tv_nsec - t0.tv_nsec) > SPIN_NS)
+            return 0;
+    }
+}
+
+struct event_watch {
+    struct epoll_event *ev;
+    int n;
+};
+
+static int event_ready(void *arg)
+{
+    struct event_watch *e = arg;
+    e->n = epoll_wait(epfd, e->ev, 1, 0);
+    return e->n != 0;
+}
+
+/* A worker that has just handled something watches for the next event for
+ * a moment before it sleeps: requests and work come in runs. */
 static int wait_event(struct epoll_event *ev, int spin)
 {
-    if (spin && spin_worthwhile()) {
-        struct timespec t0, t;
-        clock_gettime(CLOCK_MONOTONIC, &t0);
-        for (;;) {
-            int n = epoll_wait(epfd, ev, 1, 0);
-            if (n != 0)
-                return n;
-            sched_yield();
-            clock_gettime(CLOCK_MONOTONIC, &t);
-            if ((t.tv_sec - t0.tv_sec) * 1000000000L + (t.tv_nsec - t0.tv_nsec) > SPIN_NS)
-                break;
-        }
-    }
+    struct event_watch e = {ev, 0};
+    if (spin && comrt_spin(event_ready, &e))
+        return e.n;
     return epoll_wait(epfd, ev, 1, -1);
 }
 

@@ -27,6 +27,16 @@ void comrt_pool_arm(int fd, comrt_pool_item *item);
 /* Removes fd; after this returns no new ready call for it starts. */
 void comrt_pool_remove(int fd);
 
+/*
+ * comrt_spin - waits up to a bounded time (50 us) for ready(arg) to return
+ * non-zero, yielding the CPU between checks, so a peer on the same core
+ * runs at once; returns what ready last returned. On a machine with one
+ * CPU, or with COMRT_NO_SPIN=1 in the environment, it only checks once.
+ * Used before a thread would sleep: the ~20 us wake-up of a sleeping
+ * thread is most of what a short call between threads costs.
+ */
+int comrt_spin(int (*ready)(void *arg), void *arg);
+
 /* Runs w->run(w) on a worker soon (the MTA's work queue, apartment.h). */
 struct comrt_apt_work;
 HRESULT comrt_pool_submit(struct comrt_apt_work *w);
