@@ -95,6 +95,7 @@ typedef struct Peer {
     ICallback iface;
     atomic_ulong refs;
     atomic_int calls, running, max_running;
+    pthread_mutex_t lock; /* guards thread and last: an MTA object is called concurrently */
     pthread_t thread;
     LONG last;
     ICallback *peer;
@@ -120,8 +121,10 @@ static HRESULT peer_Notify(ICallback *This, LONG value, const char *text)
     int now = atomic_fetch_add(&p->running, 1) + 1;
     for (int m = atomic_load(&p->max_running); now > m && !atomic_compare_exchange_weak(&p->max_running, &m, now);)
         ;
+    pthread_mutex_lock(&p->lock);
     p->thread = pthread_self();
     p->last = value;
+    pthread_mutex_unlock(&p->lock);
     atomic_fetch_add(&p->calls, 1);
     if (p->sleep_us)
         usleep((useconds_t)p->sleep_us);
@@ -145,6 +148,7 @@ static void peer_init(Peer *p)
     memset(p, 0, sizeof *p);
     p->iface.lpVtbl = &peer_vtbl;
     atomic_init(&p->refs, 1);
+    pthread_mutex_init(&p->lock, NULL);
 }
 
 static IServer *activate_server(void)
