@@ -18,6 +18,8 @@
 #include "comrt/typelib.h"
 #include "comrt/typeinfo.h"
 #include "comrt/dispatch.h"
+#include "comrt/ocidl.h"
+#include "comrt/connpt.h"
 
 #ifndef __cplusplus
 #include "comrt/server.h"
