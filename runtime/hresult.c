@@ -44,6 +44,11 @@ static const struct hr_entry table[] = {
     { HRESULT_FROM_WIN32(ERROR_ALREADY_EXISTS), "HRESULT_FROM_WIN32(ERROR_ALREADY_EXISTS)",
       "Cannot create a file when that file already exists" },
     { HRESULT_FROM_WIN32(ERROR_TIMEOUT), "HRESULT_FROM_WIN32(ERROR_TIMEOUT)", "This operation returned because the timeout period expired" },
+    { HRESULT_FROM_WIN32(RPC_S_SERVER_UNAVAILABLE), "HRESULT_FROM_WIN32(RPC_S_SERVER_UNAVAILABLE)",
+      "The RPC server is unavailable" },
+    { HRESULT_FROM_WIN32(RPC_S_CALL_FAILED), "HRESULT_FROM_WIN32(RPC_S_CALL_FAILED)", "The remote procedure call failed" },
+    { HRESULT_FROM_WIN32(RPC_S_CALL_FAILED_DNE), "HRESULT_FROM_WIN32(RPC_S_CALL_FAILED_DNE)",
+      "The remote procedure call failed and did not execute" },
     E(CLASS_E_NOAGGREGATION, "Class does not support aggregation (or class object is remote)"),
     E(CLASS_E_CLASSNOTAVAILABLE, "ClassFactory cannot supply requested class"),
     E(CLASS_E_NOTLICENSED, "Class is not licensed for use"),
@@ -75,10 +80,12 @@ static const struct hr_entry table[] = {
     E(CO_E_SERVER_EXEC_FAILURE, "Server execution failed"),
     E(RPC_E_CALL_REJECTED, "Call was rejected by callee"),
     E(RPC_E_CALL_CANCELED, "Call was canceled by the message filter"),
+    E(RPC_E_SERVER_DIED, "The RPC server died"),
     E(RPC_E_CLIENT_DIED, "The caller is dispatching an intertask SendMessage call and cannot call out"),
     E(RPC_E_INVALID_DATAPACKET, "The data packet with the marshalled parameter data is incorrect"),
     E(RPC_E_INVALID_DATA, "Received data is invalid"),
     E(RPC_E_INVALID_PARAMETER, "A particular parameter is invalid and cannot be (un)marshalled"),
+    E(RPC_E_SERVER_DIED_DNE, "The callee (server) died and the call did not execute"),
     E(RPC_E_SERVERFAULT, "The server threw an exception"),
     E(RPC_E_CHANGED_MODE, "Cannot change thread mode after it is set"),
     E(RPC_E_DISCONNECTED, "The object invoked has disconnected from its clients"),
@@ -117,6 +124,12 @@ static const struct hr_entry table[] = {
     E(TYPE_E_WRONGTYPEKIND, "Wrong type kind"),
     E(TYPE_E_ELEMENTNOTFOUND, "Element not found"),
     E(TYPE_E_CANTLOADLIBRARY, "Error loading type library/DLL"),
+    /* CONNECT_E_NOCONNECTION and CONNECT_E_ADVISELIMIT have the values of
+     * SELFREG_E_TYPELIB and SELFREG_E_CLASS above (FACILITY_ITF codes mean
+     * what their interface says), so they are reported under those names;
+     * the connection-point helper's error information says which it is. */
+    E(CONNECT_E_CANNOTCONNECT, "The sink does not support the interface required by this connection point"),
+    E(CONNECT_E_OVERRIDDEN, "The connection point is overridden"),
 };
 #undef E
 

@@ -20,6 +20,8 @@
 #include "comrt/dispatch.h"
 #include "comrt/apartment.h"
 #include "comrt/objidl.h"
+#include "comrt/ocidl.h"
+#include "comrt/connpt.h"
 
 #ifndef __cplusplus
 #include "comrt/server.h"
