@@ -92,8 +92,8 @@ static int event_ready(void *arg)
     return e->n != 0;
 }
 
-/* A worker that has just handled something watches for the next event for
- * a moment before it sleeps: requests and work come in runs. */
+/* A worker that has just run MTA work watches for the next event for a
+ * moment before it sleeps: work between apartments comes in runs. */
 static int wait_event(struct epoll_event *ev, int spin)
 {
     struct event_watch e = {ev, 0};
@@ -110,7 +110,11 @@ static void *worker(void *arg)
     for (;;) {
         struct epoll_event ev;
         int n = wait_event(&ev, busy_before);
-        busy_before = n > 0;
+        /* Only after in-process work: a thread of this process is likely to
+         * hand over more at once (calls between apartments). After a socket
+         * event the peer is another process, which may share our CPU, and
+         * watching would only slow it down. */
+        busy_before = n > 0 && ev.data.ptr == &qitem;
         if (n < 0) {
             if (errno == EINTR)
                 continue;
