@@ -4,7 +4,8 @@
 #   make check        build and run the whole test suite
 #   make check SANITIZE=1       the same under ASan + UBSan (build-asan/)
 #   make check SANITIZE=thread  the same under TSan (build-tsan/)
-#   make demo         build, register into a private registry and run the demo
+#   make demo         build, register into a private registry and run the whiteboard demo
+#   make demo-hello   the same for the hello component
 #   make bench        run the benchmarks (bench/)
 #   make fuzz         build the fuzz targets with clang/libFuzzer and run each briefly
 #   make deps         install missing Debian packages (runs automatically)
@@ -113,7 +114,7 @@ include $(sort $(wildcard bench/*.mk))
 
 # --- top-level targets -------------------------------------------------------
 
-.PHONY: all deps check demo bench fuzz install clean
+.PHONY: all deps check demo demo-hello bench fuzz install clean
 
 all: $(LIBSO) $(LIBA) $(BINS) $(COMPONENTS) $(EXAMPLES)
 
@@ -128,6 +129,9 @@ check: all $(TEST_PROGS) $(TEST_DEPS)
 	@BUILD=$(BUILD) sh tests/run.sh $(TEST_PROGS) $(TEST_SCRIPTS)
 
 demo: all
+	@BUILD=$(BUILD) sh examples/whiteboard/demo.sh
+
+demo-hello: all
 	@BUILD=$(BUILD) sh examples/hello/demo.sh
 
 bench: all $(BENCH_PROGS)

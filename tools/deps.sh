@@ -8,6 +8,9 @@ command -v pkg-config >/dev/null 2>&1 || need="$need pkg-config"
 have_pc libffi || need="$need libffi-dev"
 have_pc msgpack || need="$need libmsgpack-dev"
 have_pc check || need="$need check"
+# the whiteboard example: its terminal client, and tmux for its demo and tests
+have_pc ncursesw || need="$need libncurses-dev"
+command -v tmux >/dev/null 2>&1 || need="$need tmux"
 command -v cc >/dev/null 2>&1 || need="$need gcc"
 command -v cpp >/dev/null 2>&1 || need="$need cpp"
 [ -n "$need" ] || exit 0
