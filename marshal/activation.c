@@ -5,6 +5,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "activation.h"
 #include "launch.h"
@@ -97,8 +98,9 @@ HRESULT comrt_local_activate(REFCLSID clsid, int create, REFIID iid, void **ppv)
     HRESULT hr = E_FAIL;
 
     *ppv = NULL;
-    /* A server can die between being found and being reached: try twice. */
-    for (int attempt = 0; attempt < 2; attempt++) {
+    /* A server can die, or start leaving, between being found and being
+     * reached: then another is found or started. */
+    for (int attempt = 0; attempt < 3; attempt++) {
         char *address = NULL;
         comrt_conn *c = NULL;
         hr = find_or_launch(clsid, &address);
@@ -109,6 +111,11 @@ HRESULT comrt_local_activate(REFCLSID clsid, int create, REFIID iid, void **ppv)
         if (SUCCEEDED(hr)) {
             hr = ask_activator(c, clsid, create ? COMRT_ACT_CREATE_INSTANCE : COMRT_ACT_GET_CLASS_OBJECT, iid, ppv);
             comrt_conn_unref(c);
+        }
+        if (hr == CO_E_SERVER_STOPPING) {
+            struct timespec ts = {0, 20 * 1000000L}; /* let it withdraw its publication */
+            nanosleep(&ts, NULL);
+            continue;
         }
         if (hr != RPC_E_DISCONNECTED)
             break;

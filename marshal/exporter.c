@@ -544,6 +544,13 @@ static void send_reply(comrt_conn *c, uint32_t id, HRESULT hr, comrt_iobuf *outs
     comrt_iobuf_destroy(&tail);
 }
 
+static atomic_ulong activations;
+
+unsigned long comrt_export_activations(void)
+{
+    return atomic_load(&activations);
+}
+
 static HRESULT activate(comrt_conn *c, uint32_t slot, const msgpack_object *ins, msgpack_packer *pk)
 {
     CLSID clsid;
@@ -563,6 +570,13 @@ static HRESULT activate(comrt_conn *c, uint32_t slot, const msgpack_object *ins,
         return comrt_error_set(RPC_E_INVALID_DATA, "malformed activation request");
     if (comrt_classobj_lookup(&clsid, CLSCTX_LOCAL_SERVER, &classobj) != S_OK) {
         char cs[CHARS_IN_GUID];
+        comrt_apartment *still = comrt_classobj_apartment(&clsid);
+        comrt_apartment_unref(still);
+        /* Registered but suspended (the server is leaving) or single-use and
+         * taken: as COM, "stopping", so the client starts another server. */
+        if (still)
+            return comrt_error_set(CO_E_SERVER_STOPPING, "class %s: this server no longer hands out objects",
+                                   comrt_guid_str(&clsid, cs));
         return comrt_error_set(REGDB_E_CLASSNOTREG, "class %s is not registered by this server",
                                comrt_guid_str(&clsid, cs));
     }
@@ -579,6 +593,8 @@ static HRESULT activate(comrt_conn *c, uint32_t slot, const msgpack_object *ins,
         hr = comrt_error_set(RPC_E_INVALID_DATA, "unknown activation request %u", (unsigned)slot);
     }
     IUnknown_Release(classobj);
+    if (SUCCEEDED(hr))
+        atomic_fetch_add(&activations, 1);
     if (SUCCEEDED(hr)) {
         msgpack_pack_array(pk, 1);
         hr = comrt_export_marshal(c, pk, result, &iid);

@@ -122,6 +122,10 @@ void comrt_export_drop_ref(comrt_conn *c, uint64_t oid);
 struct comrt_apartment;
 void comrt_export_apartment_gone(struct comrt_apartment *a);
 
+/* comrt_export_activations - activation requests this process has served
+ * (a server's clients can come and go between two looks at the count above). */
+unsigned long comrt_export_activations(void);
+
 /* comrt_export_count - objects exported now (for tests and CoDisconnectObject). */
 size_t comrt_export_count(void);
 

@@ -123,9 +123,13 @@ static int serve(const comrt_exe_server *srv, int resident)
     long baseline = (long)n;
     int64_t start = comrt_now_ms();
     int had_clients = 0;
+    unsigned long served = comrt_export_activations();
     while (!stop_requested) {
         int busy = atomic_load(&srv->module->locks) > baseline || comrt_export_count() > 0 ||
                    atomic_load(&server_refs) > 0;
+        /* A client can come and go between two looks: count activations too. */
+        if (comrt_export_activations() != served)
+            had_clients = 1;
         if (busy)
             had_clients = 1;
         else if (!resident && (had_clients || comrt_now_ms() - start > timeout))

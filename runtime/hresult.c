@@ -78,6 +78,7 @@ static const struct hr_entry table[] = {
     E(CO_E_APPDIDNTREG, "Application was launched but it didn't register a class factory"),
     E(CO_E_RELEASED, "Object has been released"),
     E(CO_E_SERVER_EXEC_FAILURE, "Server execution failed"),
+    E(CO_E_SERVER_STOPPING, "Object server is stopping when OLE service contacts it"),
     E(RPC_E_CALL_REJECTED, "Call was rejected by callee"),
     E(RPC_E_CALL_CANCELED, "Call was canceled by the message filter"),
     E(RPC_E_SERVER_DIED, "The RPC server died"),
