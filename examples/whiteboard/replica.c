@@ -182,24 +182,28 @@ static void defer_locked(wb_replica *r, int clear, LONG seq, const VARIANT *valu
     r->npend++;
 }
 
-void wb_replica_on_stroke(wb_replica *r, LONG seq, const VARIANT *item)
+/* A change (a stroke, or a clear when item is NULL): applied now, or kept
+ * until the snapshot is loaded. */
+static void change(wb_replica *r, LONG seq, const VARIANT *item, int own)
 {
     pthread_mutex_lock(&r->lock);
-    if (r->loaded)
-        apply_stroke_locked(r, seq, item, 0);
+    if (!r->loaded)
+        defer_locked(r, item == NULL, seq, item);
+    else if (item)
+        apply_stroke_locked(r, seq, item, own);
     else
-        defer_locked(r, 0, seq, item);
+        apply_clear_locked(r, seq, own);
     pthread_mutex_unlock(&r->lock);
+}
+
+void wb_replica_on_stroke(wb_replica *r, LONG seq, const VARIANT *item)
+{
+    change(r, seq, item, 0);
 }
 
 void wb_replica_on_clear(wb_replica *r, LONG seq)
 {
-    pthread_mutex_lock(&r->lock);
-    if (r->loaded)
-        apply_clear_locked(r, seq, 0);
-    else
-        defer_locked(r, 1, seq, NULL);
-    pthread_mutex_unlock(&r->lock);
+    change(r, seq, NULL, 0);
 }
 
 HRESULT wb_replica_load(wb_replica *r, IScribbleServer *server)
@@ -245,22 +249,12 @@ HRESULT wb_replica_load(wb_replica *r, IScribbleServer *server)
 
 void wb_replica_add_own(wb_replica *r, LONG seq, const VARIANT *item)
 {
-    pthread_mutex_lock(&r->lock);
-    if (r->loaded)
-        apply_stroke_locked(r, seq, item, 1);
-    else
-        defer_locked(r, 0, seq, item);
-    pthread_mutex_unlock(&r->lock);
+    change(r, seq, item, 1);
 }
 
 void wb_replica_clear_own(wb_replica *r, LONG seq)
 {
-    pthread_mutex_lock(&r->lock);
-    if (r->loaded)
-        apply_clear_locked(r, seq, 1);
-    else
-        defer_locked(r, 1, seq, NULL);
-    pthread_mutex_unlock(&r->lock);
+    change(r, seq, NULL, 1);
 }
 
 void wb_replica_lock(wb_replica *r)
