@@ -181,12 +181,26 @@ static HRESULT cp_Advise(IConnectionPoint *This, IUnknown *pUnkSink, DWORD *pdwC
     }
     atomic_init(&n->refs, 1);
     n->sink = sink;
+    if (cp->hooks && cp->hooks->on_advise)
+        IUnknown_AddRef(sink); /* for the hook, below */
     pthread_mutex_lock(&cp->lock);
     r = insert_locked(cp, n, &cookie);
     limit = cp->limit;
     pthread_mutex_unlock(&cp->lock);
     switch (r) {
     case INSERTED:
+        if (cp->hooks && cp->hooks->on_advise) {
+            /* n's reference may go at any time (a guessed cookie can be
+             * unadvised): the hook gets one of its own, taken before n was visible. */
+            hr = cp->hooks->on_advise(cp->hooks_ctx, sink, cookie);
+            IUnknown_Release(sink);
+            if (FAILED(hr)) {
+                connpt_node *undo = take_node(cp, cookie);
+                if (undo)
+                    node_unref(undo);
+                return hr;
+            }
+        }
         *pdwCookie = cookie; /* n itself may already be gone: a guessed cookie can be unadvised */
         return S_OK;
     case AT_LIMIT:
@@ -203,6 +217,8 @@ static HRESULT cp_Advise(IConnectionPoint *This, IUnknown *pUnkSink, DWORD *pdwC
         hr = comrt_error_set(E_OUTOFMEMORY, "IConnectionPoint::Advise (%s): out of memory", is);
         break;
     }
+    if (cp->hooks && cp->hooks->on_advise)
+        IUnknown_Release(sink); /* the hook's, unused */
 fail:
     free(n);
     IUnknown_Release(sink);
@@ -220,6 +236,8 @@ static HRESULT cp_Unadvise(IConnectionPoint *This, DWORD dwCookie)
                                "cookie %u",
                                comrt_guid_str(&cp->iid, is), (unsigned)dwCookie);
     node_unref(n); /* releases the sink, now that the lock is dropped */
+    if (cp->hooks && cp->hooks->on_unadvise)
+        cp->hooks->on_unadvise(cp->hooks_ctx, dwCookie);
     return S_OK;
 }
 
@@ -332,6 +350,8 @@ HRESULT comrt_connpt_container_init(comrt_connpt_container *c, IUnknown *owner, 
         cp->container = c;
         cp->iid = *points[ready].iid;
         cp->limit = points[ready].advise_limit;
+        cp->hooks = points[ready].hooks;
+        cp->hooks_ctx = points[ready].hooks_ctx;
     }
     impl->npoints = count;
     c->impl = impl;
@@ -457,6 +477,8 @@ HRESULT comrt_connpt_drop(comrt_connpt *cp, DWORD cookie)
     if (!n)
         return S_FALSE;
     node_unref(n);
+    if (cp->hooks && cp->hooks->on_unadvise)
+        cp->hooks->on_unadvise(cp->hooks_ctx, cookie);
     return S_OK;
 }
 

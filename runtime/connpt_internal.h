@@ -24,6 +24,8 @@ struct comrt_connpt {
     comrt_connpt_container *container; /* the container holding this point */
     IID iid;
     ULONG limit;                        /* 0: none */
+    const comrt_connpt_hooks *hooks;    /* NULL: none */
+    void *hooks_ctx;
     pthread_mutex_t lock;               /* guards what follows */
     connpt_node **nodes;                /* ascending cookies (advise order) */
     ULONG count, cap;

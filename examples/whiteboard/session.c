@@ -19,12 +19,21 @@
 
 #include "board.h"
 
+/* A connection made through the connection point: its cookie there and its
+ * subscription's in the board's fan-out. */
+struct advised {
+    DWORD cp_cookie, fanout_cookie;
+};
+
 typedef struct Session {
     comrt_object base; /* must come first */
     IScribbleServer server;
-    pthread_mutex_t lock; /* guards board and registered */
-    wb_board *board;      /* NULL until first used: then "default" */
-    int registered;       /* a client was registered: the board is fixed */
+    comrt_connpt_container cpc; /* the same events for IConnectionPoint clients */
+    pthread_mutex_t lock;       /* guards board, registered and advised */
+    wb_board *board;            /* NULL until first used: then "default" */
+    int registered;             /* a client was registered: the board is fixed */
+    struct advised *advised;
+    size_t nadvised;
 } Session;
 
 #define SELF(This) COMRT_CONTAINER_OF(This, Session, server)
@@ -180,9 +189,64 @@ static const IScribbleServerVtbl ss_vtbl = {
     .get_ServerPid = ss_get_ServerPid,
 };
 
+/*
+ * Connection points: the runtime's helper answers IConnectionPointContainer,
+ * IConnectionPoint and IEnumConnections, and tells us of every Advise and
+ * Unadvise; the sinks are then delivered to exactly like RegisterClient's,
+ * from the board's fan-out (a queue and thread per sink, bounded), so a
+ * slow sink delays nobody. A sink the fan-out drops (dead, too far behind)
+ * stays listed by EnumConnections until Unadvise or the session's end.
+ */
+static HRESULT cp_on_advise(void *ctx, IUnknown *sink, DWORD cookie)
+{
+    Session *self = ctx;
+    wb_board *b;
+    DWORD fc = 0;
+    HRESULT hr = board_of(self, &b, 1);
+    if (SUCCEEDED(hr))
+        hr = wb_fanout_add(wb_board_fanout(b), (IScribbleClient *)sink, self, &fc);
+    if (FAILED(hr))
+        return hr;
+    pthread_mutex_lock(&self->lock);
+    struct advised *a = realloc(self->advised, (self->nadvised + 1) * sizeof *a);
+    if (a) {
+        self->advised = a;
+        a[self->nadvised].cp_cookie = cookie;
+        a[self->nadvised].fanout_cookie = fc;
+        self->nadvised++;
+    }
+    pthread_mutex_unlock(&self->lock);
+    if (!a) {
+        wb_fanout_remove_cookie(wb_board_fanout(b), fc);
+        return comrt_error_set(E_OUTOFMEMORY, "whiteboard: out of memory for a connection");
+    }
+    return S_OK;
+}
+
+static void cp_on_unadvise(void *ctx, DWORD cookie)
+{
+    Session *self = ctx;
+    DWORD fc = 0;
+    pthread_mutex_lock(&self->lock);
+    for (size_t i = 0; i < self->nadvised; i++)
+        if (self->advised[i].cp_cookie == cookie) {
+            fc = self->advised[i].fanout_cookie;
+            self->advised[i] = self->advised[--self->nadvised];
+            break;
+        }
+    wb_board *b = self->board;
+    pthread_mutex_unlock(&self->lock);
+    if (fc && b)
+        wb_fanout_remove_cookie(wb_board_fanout(b), fc); /* already gone if the fan-out dropped it */
+}
+
+static const comrt_connpt_hooks cp_hooks = {cp_on_advise, cp_on_unadvise};
+
 static void session_destroy(void *p)
 {
     Session *self = p;
+    comrt_connpt_container_fini(&self->cpc);
+    free(self->advised);
     /* The session's registrations end with it (the delivery threads release
      * the client objects, not this thread). */
     if (self->board)
@@ -194,6 +258,7 @@ static void session_destroy(void *p)
 static const comrt_interface_entry session_interfaces[] = {
     COMRT_INTERFACE(IID_IScribbleServer, Session, server),
     COMRT_INTERFACE(IID_IDispatch, Session, server), /* the dual interface is the object's IDispatch */
+    COMRT_INTERFACE(IID_IConnectionPointContainer, Session, cpc),
     {NULL, 0},
 };
 static const comrt_object_class session_class = {
@@ -212,6 +277,14 @@ static HRESULT session_create(comrt_module *module, IUnknown *outer, REFIID riid
     comrt_object_init(&self->base, &session_class, module, NULL);
     self->server.lpVtbl = &ss_vtbl;
     pthread_mutex_init(&self->lock, NULL);
+    const comrt_connpt_desc points[] = {{.iid = &IID_IScribbleClient, .hooks = &cp_hooks, .hooks_ctx = self}};
+    HRESULT hr = comrt_connpt_container_init(&self->cpc, self->base.outer, points, 1);
+    if (FAILED(hr)) {
+        comrt_module_unlock(module); /* comrt_object_init's */
+        pthread_mutex_destroy(&self->lock);
+        free(self);
+        return hr;
+    }
     return comrt_object_finish_create(&self->base, riid, ppv);
 }
 

@@ -161,7 +161,7 @@ static const comrt_interface_entry source_itfs[] = {
 static const comrt_object_class source_class = {
     .name = "TickSource", .interfaces = source_itfs, .destroy = source_destroy};
 
-static const comrt_connpt_desc source_points[] = {{&IID_ITickEvents, 0}, {&IID_IAlarmEvents, 0}};
+static const comrt_connpt_desc source_points[] = {{.iid = &IID_ITickEvents}, {.iid = &IID_IAlarmEvents}};
 
 static HRESULT source_create(comrt_module *m, IUnknown *outer, REFIID riid, void **ppv)
 {

@@ -122,7 +122,7 @@ static const comrt_object_class source_class = {
 /* The two points most tests use: ticks (limit as given) and alarms. */
 static inline Source *source_new_limited(IUnknown *outer, ULONG tick_limit, atomic_int *destroyed)
 {
-    const comrt_connpt_desc points[] = {{&IID_ITickEvents, tick_limit}, {&IID_IAlarmEvents, 0}};
+    const comrt_connpt_desc points[] = {{.iid = &IID_ITickEvents, .advise_limit = tick_limit}, {.iid = &IID_IAlarmEvents}};
     Source *s = calloc(1, sizeof *s);
     ck_assert_ptr_nonnull(s);
     comrt_object_init(&s->base, &source_class, NULL, outer);

@@ -110,8 +110,8 @@ START_TEST(container_init_errors)
     comrt_connpt_container c;
     Sink owner;
     sink_init(&owner);
-    const comrt_connpt_desc twice[] = {{&IID_ITickEvents, 0}, {&IID_IAlarmEvents, 0}, {&IID_ITickEvents, 0}};
-    const comrt_connpt_desc none[] = {{NULL, 0}};
+    const comrt_connpt_desc twice[] = {{.iid = &IID_ITickEvents}, {.iid = &IID_IAlarmEvents}, {.iid = &IID_ITickEvents}};
+    const comrt_connpt_desc none[] = {{.iid = NULL}};
 
     ck_assert_int_eq(comrt_connpt_container_init(NULL, sink_unk(&owner), twice, 1), E_POINTER);
     expect_error("no container");
@@ -686,6 +686,73 @@ START_TEST(aggregated_container)
 }
 END_TEST
 
+/* Hooks: told of every connection and its end; a failing on_advise vetoes it. */
+struct hook_log {
+    int advised, unadvised;
+    DWORD last_cookie;
+    HRESULT answer;
+};
+
+static HRESULT log_advise(void *ctx, IUnknown *sink, DWORD cookie)
+{
+    struct hook_log *l = ctx;
+    ck_assert_ptr_nonnull(sink);
+    if (FAILED(l->answer))
+        return comrt_error_set(l->answer, "refused by the owner");
+    l->advised++;
+    l->last_cookie = cookie;
+    return S_OK;
+}
+
+static void log_unadvise(void *ctx, DWORD cookie)
+{
+    struct hook_log *l = ctx;
+    l->unadvised++;
+    l->last_cookie = cookie;
+}
+
+START_TEST(hooks_see_every_connection_and_can_refuse)
+{
+    static const comrt_connpt_hooks hooks = {log_advise, log_unadvise};
+    struct hook_log log = {0, 0, 0, S_OK};
+    const comrt_connpt_desc points[] = {{.iid = &IID_ITickEvents, .hooks = &hooks, .hooks_ctx = &log}};
+    IStream *owner = SHCreateMemStream(NULL, 0); /* any object will do as the owner */
+    comrt_connpt_container c;
+    IConnectionPoint *cp = NULL;
+    Sink a, b;
+    DWORD ca = 0, cb = 0;
+    sink_init(&a);
+    sink_init(&b);
+    ck_assert_int_eq(comrt_connpt_container_init(&c, (IUnknown *)owner, points, 1), S_OK);
+    ck_assert_int_eq(IConnectionPointContainer_FindConnectionPoint(&c.iface, &IID_ITickEvents, &cp), S_OK);
+    ck_assert_int_eq(IConnectionPoint_Advise(cp, sink_unk(&a), &ca), S_OK);
+    ck_assert_int_eq(log.advised, 1);
+    ck_assert_uint_eq(log.last_cookie, ca);
+    /* a veto: Advise fails with the hook's answer and nothing stays connected */
+    log.answer = E_ACCESSDENIED;
+    ck_assert_int_eq(IConnectionPoint_Advise(cp, sink_unk(&b), &cb), E_ACCESSDENIED);
+    CoTaskMemFree(comrt_error_take_description());
+    ck_assert_uint_eq(cb, 0);
+    ck_assert_uint_eq(comrt_connpt_connection_count(comrt_connpt_container_find(&c, &IID_ITickEvents)), 1);
+    ck_assert_uint_eq(atomic_load(&b.refs), 1);
+    /* Unadvise and drop both tell the owner */
+    ck_assert_int_eq(IConnectionPoint_Unadvise(cp, ca), S_OK);
+    ck_assert_int_eq(log.unadvised, 1);
+    ck_assert_uint_eq(log.last_cookie, ca);
+    log.answer = S_OK;
+    ck_assert_int_eq(IConnectionPoint_Advise(cp, sink_unk(&b), &cb), S_OK);
+    ck_assert_int_eq(comrt_connpt_drop(comrt_connpt_container_find(&c, &IID_ITickEvents), cb), S_OK);
+    ck_assert_int_eq(log.unadvised, 2);
+    ck_assert_uint_eq(log.last_cookie, cb);
+    IConnectionPoint_Release(cp);
+    comrt_connpt_container_fini(&c);
+    ck_assert_int_eq(log.unadvised, 2); /* not from fini */
+    IStream_Release(owner);
+    ck_assert_uint_eq(atomic_load(&a.refs), 1);
+    ck_assert_uint_eq(atomic_load(&b.refs), 1);
+}
+END_TEST
+
 static Suite *connpt_suite(void)
 {
     Suite *s = suite_create("connpt");
@@ -693,6 +760,7 @@ static Suite *connpt_suite(void)
     tcase_set_timeout(tc, 30);
     tcase_add_test(tc, header_matches_idl);
     tcase_add_test(tc, container_init_errors);
+    tcase_add_test(tc, hooks_see_every_connection_and_can_refuse);
     tcase_add_test(tc, container_identity_is_the_owners);
     tcase_add_test(tc, find_connection_point);
     tcase_add_test(tc, enum_connection_points);

@@ -5,6 +5,7 @@
  * guards; the one timed assertion is the documented slow-client bound.
  */
 #include <check.h>
+#include <pthread.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -389,6 +390,95 @@ START_TEST(unregistering_an_unknown_client_changes_nothing)
 }
 END_TEST
 
+/* Connection points -------------------------------------------------------------------- */
+
+struct cp_seen {
+    pthread_mutex_t lock;
+    long strokes;
+    LONG last;
+};
+
+static void cp_stroke(void *ctx, LONG seq, const VARIANT *item)
+{
+    struct cp_seen *c = ctx;
+    (void)item;
+    pthread_mutex_lock(&c->lock);
+    c->strokes++;
+    c->last = seq;
+    pthread_mutex_unlock(&c->lock);
+}
+
+static long cp_count(struct cp_seen *c, LONG *last)
+{
+    pthread_mutex_lock(&c->lock);
+    long n = c->strokes;
+    if (last)
+        *last = c->last;
+    pthread_mutex_unlock(&c->lock);
+    return n;
+}
+
+START_TEST(connection_point_delivers_the_same_events)
+{
+    struct cp_seen seen = {PTHREAD_MUTEX_INITIALIZER, 0, 0};
+    wb_sink_handler h = {cp_stroke, NULL, &seen};
+    probe *a = start("cp");
+    wb_session s;
+    IScribbleClient *sink = NULL;
+    IConnectionPointContainer *cpc = NULL;
+    IConnectionPoint *cp = NULL;
+    DWORD cookie = 0;
+    LONG clients = 0, last = 0;
+    init_mta();
+    ck_assert_int_eq(wb_sink_create(&h, &sink), S_OK);
+    ck_assert_int_eq(wb_session_open(&s, NULL, "cp", NULL), S_OK); /* no RegisterClient */
+    ck_assert_int_eq(IScribbleServer_QueryInterface(s.server, &IID_IConnectionPointContainer, (void **)&cpc), S_OK);
+    ck_assert_int_eq(IConnectionPointContainer_FindConnectionPoint(cpc, &IID_IScribbleClient, &cp), S_OK);
+    ck_assert_int_eq(IConnectionPoint_Advise(cp, (IUnknown *)sink, &cookie), S_OK);
+    ck_assert_uint_ne(cookie, 0);
+    ck_assert_int_eq(IScribbleServer_get_ClientCount(s.server, &clients), S_OK);
+    ck_assert_int_eq(clients, 2); /* the probe's RegisterClient and our Advise, one list */
+    /* another client's stroke reaches the advised sink */
+    long seq = add(a, 21);
+    for (int i = 0; i < 500 && cp_count(&seen, &last) < 1; i++)
+        usleep(10000);
+    ck_assert_int_eq(cp_count(&seen, &last), 1);
+    ck_assert_int_eq(last, seq);
+    /* EnumConnections lists it, remotely */
+    IEnumConnections *en = NULL;
+    CONNECTDATA cd;
+    ULONG got = 0;
+    ck_assert_int_eq(IConnectionPoint_EnumConnections(cp, &en), S_OK);
+    ck_assert_int_eq(IEnumConnections_Next(en, 1, &cd, &got), S_OK);
+    ck_assert_uint_eq(got, 1);
+    ck_assert_uint_eq(cd.dwCookie, cookie);
+    IUnknown_Release(cd.pUnk);
+    IEnumConnections_Release(en);
+    /* an object without IScribbleClient cannot connect */
+    IStream *stranger = SHCreateMemStream(NULL, 0);
+    DWORD c2 = 0;
+    ck_assert_int_eq(IConnectionPoint_Advise(cp, (IUnknown *)stranger, &c2), CONNECT_E_CANNOTCONNECT);
+    CoTaskMemFree(comrt_error_take_description());
+    IStream_Release(stranger);
+    /* Unadvise stops the events, once */
+    ck_assert_int_eq(IConnectionPoint_Unadvise(cp, cookie), S_OK);
+    ck_assert_int_eq(IConnectionPoint_Unadvise(cp, cookie), CONNECT_E_NOCONNECTION);
+    CoTaskMemFree(comrt_error_take_description());
+    ck_assert_int_eq(IScribbleServer_get_ClientCount(s.server, &clients), S_OK);
+    ck_assert_int_eq(clients, 1);
+    add(a, 22);
+    usleep(300000);
+    ck_assert_int_eq(cp_count(&seen, NULL), 1);
+    IConnectionPoint_Release(cp);
+    IConnectionPointContainer_Release(cpc);
+    ck_assert_int_eq(probe_quit(a), 0);
+    wb_session_close(&s);
+    wb_sink_detach(sink);
+    IScribbleClient_Release(sink);
+    CoUninitialize();
+}
+END_TEST
+
 /* Opaque items ------------------------------------------------------------------------- */
 
 START_TEST(malformed_items_are_relayed_and_rejected_by_the_helpers)
@@ -533,6 +623,7 @@ static Suite *whiteboard_suite(void)
     CASE(killed_client_is_dropped_others_keep_receiving);
     CASE(stopped_client_does_not_delay_the_others);
     CASE(unregistering_an_unknown_client_changes_nothing);
+    CASE(connection_point_delivers_the_same_events);
     CASE(malformed_items_are_relayed_and_rejected_by_the_helpers);
     CASE(boards_are_separate_and_fixed_once_registered);
     return s;

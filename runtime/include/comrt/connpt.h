@@ -30,7 +30,7 @@
  *         COMRT_INTERFACE(IID_IConnectionPointContainer, Board, cpc),
  *         {NULL, 0},
  *     };
- *     static const comrt_connpt_desc board_points[] = {{&IID_IBoardEvents, 0}};
+ *     static const comrt_connpt_desc board_points[] = {{.iid = &IID_IBoardEvents}};
  *     // create, after comrt_object_init:
  *     hr = comrt_connpt_container_init(&b->cpc, b->base.outer, board_points, 1);
  *     // fire (from any thread, holding no lock of your own):
@@ -60,10 +60,27 @@ typedef struct comrt_connpt_container {
     comrt_connpt_impl *impl;
 } comrt_connpt_container;
 
+/*
+ * Optional hooks of a connection point, for an owner that delivers events
+ * through queues of its own instead of comrt_connpt_fire (so that a slow
+ * sink delays nobody). Both run on the calling thread with no lock held.
+ * on_advise: a sink (the outgoing interface, borrowed: AddRef to keep it)
+ * was connected with cookie; a failure undoes the connection and is what
+ * Advise returns (so it may also refuse a caller). on_unadvise: the
+ * connection with cookie ended (Unadvise or comrt_connpt_drop; not
+ * container_fini, where the owner is going away anyway).
+ */
+typedef struct comrt_connpt_hooks {
+    HRESULT (*on_advise)(void *ctx, IUnknown *sink, DWORD cookie);
+    void (*on_unadvise)(void *ctx, DWORD cookie);
+} comrt_connpt_hooks;
+
 /* One connection point to create. */
 typedef struct comrt_connpt_desc {
     const IID *iid;     /* the outgoing interface (copied) */
     ULONG advise_limit; /* most connections at once (CONNECT_E_ADVISELIMIT beyond); 0: no limit */
+    const comrt_connpt_hooks *hooks; /* NULL: none; borrowed, must outlive the container */
+    void *hooks_ctx;                 /* passed to the hooks */
 } comrt_connpt_desc;
 
 /*
