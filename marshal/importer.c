@@ -134,6 +134,21 @@ static HRESULT reply_hr(const comrt_msg *r)
     return (HRESULT)r->items[2].via.i64;
 }
 
+/* Waits ms milliseconds; an STA keeps serving its own callers meanwhile. */
+static void pause_ms(DWORD ms)
+{
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    if (!comrt_apartment_is_sta(comrt_apartment_current())) {
+        struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+        nanosleep(&ts, NULL);
+        return;
+    }
+    /* comrt_apartment_wait returns when something ran: wait out the rest. */
+    for (int64_t left = ms; left > 0; left = (int64_t)ms - elapsed_ms(&t0))
+        comrt_apartment_wait((DWORD)left);
+}
+
 /* The call; a callee's message filter that refuses it (busy) is answered
  * as COM does: our own filter's RetryRejectedCall says whether and when to
  * send it again; without one the call fails with RPC_E_CALL_REJECTED. */
@@ -160,13 +175,8 @@ static HRESULT call_retrying(comrt_proxy_manager *m, uint32_t id, comrt_iobuf *i
         if (wait == (DWORD)-1)
             return comrt_error_set(RPC_E_CALL_REJECTED, "the callee's message filter %s the call",
                                    rhr == RPC_E_CALL_REJECTED ? "rejected" : "asked to retry later; gave up on");
-        if (wait >= 100) {
-            /* An STA keeps serving its own callers meanwhile. */
-            if (FAILED(comrt_apartment_wait(wait))) {
-                struct timespec ts = {wait / 1000, (long)(wait % 1000) * 1000000L};
-                nanosleep(&ts, NULL);
-            }
-        }
+        if (wait >= 100)
+            pause_ms(wait);
     }
 }
 

@@ -258,6 +258,52 @@ START_TEST(two_stas_call_each_other)
 }
 END_TEST
 
+/* An STA that ends ---------------------------------------------------------------- */
+
+struct ending {
+    Peer peer;
+    BYTE *packet;
+    ULONG len;
+    atomic_int ready, stop;
+};
+
+static void *sta_that_ends(void *arg)
+{
+    struct ending *e = arg;
+    CoInitializeEx(NULL, COINIT_APARTMENTTHREADED);
+    peer_init(&e->peer);
+    if (SUCCEEDED(comrt_marshal_to_bytes(&IID_ICallback, (IUnknown *)&e->peer.iface, MSHLFLAGS_NORMAL, &e->packet,
+                                         &e->len)))
+        atomic_store(&e->ready, 1);
+    while (!atomic_load(&e->stop))
+        comrt_apartment_wait(10);
+    CoUninitialize(); /* disconnects and releases the apartment's objects, here */
+    return NULL;
+}
+
+START_TEST(calls_into_an_ended_sta_fail_disconnected)
+{
+    struct ending e = {0};
+    ICallback *p = NULL;
+    pthread_t t;
+    ck_assert_int_eq(pthread_create(&t, NULL, sta_that_ends, &e), 0);
+    for (int i = 0; i < 500 && !atomic_load(&e.ready); i++)
+        usleep(10000);
+    ck_assert(atomic_load(&e.ready));
+    check_hr(comrt_unmarshal_from_bytes(e.packet, e.len, &IID_ICallback, (void **)&p), "unmarshal");
+    CoTaskMemFree(e.packet);
+    check_hr(ICallback_Notify(p, 0, "alive"), "call while the STA lives");
+    ck_assert_uint_gt(atomic_load(&e.peer.refs), 1); /* its export holds it */
+    atomic_store(&e.stop, 1);
+    pthread_join(t, NULL);
+    ck_assert_uint_eq(atomic_load(&e.peer.refs), 1); /* released at CoUninitialize */
+    ck_assert_int_eq(ICallback_Notify(p, 0, "gone"), RPC_E_DISCONNECTED);
+    CoTaskMemFree(comrt_error_take_description());
+    ck_assert_int_eq(atomic_load(&e.peer.calls), 1);
+    ICallback_Release(p);
+}
+END_TEST
+
 /* The MTA under load -------------------------------------------------------------- */
 
 struct mta_load {
@@ -655,6 +701,7 @@ static Suite *apartment_suite(void)
     tcase_add_checked_fixture(mta, init_mta, uninit);
     tcase_set_timeout(mta, 60);
     tcase_add_test(mta, mta_object_called_from_8_threads);
+    tcase_add_test(mta, calls_into_an_ended_sta_fail_disconnected);
     tcase_add_test(mta, threading_model_from_the_mta);
     suite_add_tcase(s, mta);
     return s;
