@@ -25,8 +25,9 @@
  * and recv (libcomrt's transport calls) and counts the bytes and calls of
  * the calling thread while counting is on. Medians of RUNS runs.
  *
- * BENCH_OOP_PROFILE=null|raw|bulk|fetch runs only that loop (20,000 null
- * calls or raw exchanges, or 50 bulk calls), to run under perf or strace.
+ * BENCH_OOP_PROFILE=null|raw|bulk|fetch|sink|source runs only that loop
+ * (20,000 null calls or raw exchanges, or 50 bulk calls), to run under perf
+ * or strace.
  */
 #include <dlfcn.h>
 #include <errno.h>
@@ -258,7 +259,7 @@ int main(void)
     print_load();
     CHECK("CoInitializeEx", CoInitializeEx(NULL, COINIT_MULTITHREADED));
 
-    /* BENCH_OOP_PROFILE=null|raw|bulk|fetch: only that loop, for perf/strace. */
+    /* BENCH_OOP_PROFILE=null|raw|bulk|fetch|sink|source: only that loop, for perf/strace. */
     const char *prof = getenv("BENCH_OOP_PROFILE");
     if (prof) {
         IParams *keep = create_params();
@@ -274,6 +275,10 @@ int main(void)
                 CHECK("Bulk", IParams_Bulk(keep, (LONG)BULK, data, &s));
             else if (!strcmp(prof, "fetch"))
                 CHECK("Fetch", IParams_Fetch(keep, (LONG)BULK, data));
+            else if (!strcmp(prof, "sink"))
+                CHECK("Sink", IParams_Sink(keep, (LONG)BULK, data));
+            else if (!strcmp(prof, "source"))
+                CHECK("Source", IParams_Source(keep, (LONG)BULK, data));
         }
         printf("%s: %.1f us per iteration\n", prof, (now_ns() - t0) / 1e3 / n);
         IParams_Release(keep);

@@ -2,26 +2,29 @@
  * conn.c - connections: handshake, call ids, the reply wait; see conn.h.
  *
  * The read role: at most one thread reads a connection's socket at a time.
- * A caller waiting for its reply takes the role whenever it is free; when
- * no caller waits, the socket is armed (one-shot) in the worker pool and a
- * worker takes the role for one message. Invariant: while the connection
- * lives, its socket is either armed or some thread holds the read role (or
- * is about to re-arm), so exactly one party drops the pool's reference when
- * the connection closes.
+ * A caller waiting for its reply takes the role whenever it is free, and
+ * then disarms the socket in the worker pool, so that its reply wakes no
+ * worker for nothing (on a busy or single CPU that wake-up doubled the
+ * cost of a call). When no caller waits, the socket is armed (one-shot) and
+ * a worker takes the role for one message. Invariant: while the connection
+ * is open, its socket is either armed or some thread holds the read role
+ * (or is about to re-arm). Once it is closed, the first party to see it
+ * closed with the role free drops the pool's reference; events the kernel
+ * had already queued for the socket are then stale and never run (pool.h).
  */
-#include <errno.h>
-#include <poll.h>
+#include <stddef.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "../runtime/internal.h"
 #include "apartment.h"
+#include "bulkread.h"
 #include "conn.h"
 #include "frame.h"
+#include "hello.h"
 #include "log.h"
 #include "msgcheck.h"
 #include "pool.h"
@@ -29,8 +32,10 @@
 struct waiter {
     uint32_t id;
     int done;
+    int filling; /* a reader is receiving into the caller's buffer (sink): stay */
     comrt_msg msg;
     comrt_apartment *sta; /* an STA caller: kicked instead of (as well as) cv */
+    const comrt_reply_sink *sink; /* where a large [out] array may go, or NULL */
     struct waiter *next;
 };
 
@@ -42,16 +47,20 @@ struct comrt_conn {
     comrt_conn_owner owner;
     comrt_conn_peer peer;
     comrt_pool_item item;
+    comrt_frame_reader rd;      /* the read role's */
+    comrt_apt_work buffered;    /* a worker for bytes already in rd (epoll cannot see them) */
+    int queued;                 /* buffered is submitted */
     pthread_mutex_t lock;
     pthread_cond_t cv; /* broadcast: reply delivered, read role freed, closed */
     pthread_mutex_t send_lock;
     int reading;
-    int armed; /* armed in the pool, or an event delivered and not yet handled */
+    int armed; /* armed in the pool, or its event on the way to on_ready */
     int closed;
     int pool_ref;
     int loopback; /* this process to itself: no socket, see comrt_conn_open_loopback */
     int loopers;  /* waiters in their wait loop, about to read (not running a handler) */
     struct waiter *waiters;
+    atomic_int sinks; /* waiters with a sink: only then is a large frame looked into */
     atomic_uint next_id;
     struct comrt_conn *all_prev, *all_next; /* every live connection */
 };
@@ -74,17 +83,70 @@ void comrt_msg_free(comrt_msg *m)
 
 static HRESULT parse_msg(comrt_msg *m);
 
+/*
+ * A large frame while some caller offers a sink (bulkread.h): if it is the
+ * reply to such a caller, its bin may go straight to the caller's buffer.
+ * *filled is then that caller, marked filling (it must not leave while its
+ * buffer is being written); the caller of read_msg clears the mark.
+ */
+static HRESULT read_large(comrt_conn *c, size_t n, comrt_msg *m, struct waiter **filled)
+{
+    const uint8_t *prefix;
+    size_t have, direct = 0;
+    comrt_reply_sink sink = {0};
+    uint32_t id;
+    HRESULT hr = comrt_frame_reader_peek(&c->rd, c->s, n, COMRT_BULK_PREFIX, &prefix, &have);
+    if (FAILED(hr))
+        return hr;
+    if (comrt_bulk_reply_id(prefix, have, &id)) {
+        pthread_mutex_lock(&c->lock);
+        for (struct waiter *w = c->waiters; w; w = w->next)
+            if (w->id == id && !w->done && w->sink) {
+                sink = *w->sink;
+                w->filling = 1;
+                *filled = w;
+                break;
+            }
+        pthread_mutex_unlock(&c->lock);
+    }
+    hr = comrt_bulk_read(c->s, prefix, have, n, *filled ? &sink : NULL, &m->frame, &m->len, &direct);
+    comrt_frame_reader_consume(&c->rd, have);
+    if (FAILED(hr))
+        return hr;
+    if (FAILED(hr = parse_msg(m)) || !direct)
+        return hr;
+    /* The emptied bin now stands for the bytes in the caller's buffer. */
+    msgpack_object *outs = m->nitems >= 4 ? (msgpack_object *)&m->items[3] : NULL;
+    msgpack_object *bin = outs && outs->type == MSGPACK_OBJECT_ARRAY && outs->via.array.size > sink.out_index
+                              ? &outs->via.array.ptr[sink.out_index]
+                              : NULL;
+    if (!bin || bin->type != MSGPACK_OBJECT_BIN || bin->via.bin.size != 0) {
+        comrt_msg_free(m);
+        return comrt_error_set(RPC_E_INVALID_DATAPACKET, "malformed reply: its large array is not where it began");
+    }
+    bin->via.bin.ptr = sink.dest;
+    bin->via.bin.size = (uint32_t)direct;
+    return S_OK;
+}
+
 /* Reads and unpacks one message. The caller holds the read role. */
-static HRESULT read_msg(comrt_conn *c, comrt_msg *m)
+static HRESULT read_msg(comrt_conn *c, comrt_msg *m, struct waiter **filled)
 {
     HRESULT hr;
+    size_t n;
 
     memset(m, 0, sizeof *m);
-    hr = comrt_frame_read(c->s, c->max_frame, &m->frame, &m->len);
+    *filled = NULL;
+    hr = comrt_frame_reader_header(&c->rd, c->s, c->max_frame, &n);
     if (hr == S_FALSE)
         return comrt_error_set(RPC_E_DISCONNECTED, "the peer closed the connection");
     if (FAILED(hr))
         return hr;
+    if (n >= COMRT_BULK_MIN && atomic_load(&c->sinks) > 0)
+        return read_large(c, n, m, filled);
+    if (FAILED(hr = comrt_frame_reader_body(&c->rd, c->s, n, &m->frame)))
+        return hr;
+    m->len = n;
     return parse_msg(m);
 }
 
@@ -156,40 +218,79 @@ static int deliver_locked(comrt_conn *c, comrt_msg *m)
     return 0;
 }
 
+/* Lock held. Once the connection is closed and nobody reads it, the pool
+ * lets go of it. Returns 1 if the caller must drop the pool's reference
+ * (unlocked, with drop_pool_ref). */
+static int settle_locked(comrt_conn *c)
+{
+    if (c->closed && !c->reading && c->pool_ref) {
+        c->pool_ref = 0;
+        return 1;
+    }
+    return 0;
+}
+
+/* Lock held. Takes the free read role for a caller; the pool stops
+ * watching the socket meanwhile. */
+static void take_role_locked(comrt_conn *c)
+{
+    c->reading = 1;
+    if (c->armed && !c->closed) {
+        c->armed = 0;
+        comrt_pool_disarm(&c->item);
+    }
+}
+
+/* Lock held; the role is free and the connection open. Makes sure a worker
+ * reads what comes next: the socket armed, or, when bytes are already in
+ * the read buffer (which no epoll event will announce), a worker sent to
+ * them. */
+static void watch_locked(comrt_conn *c)
+{
+    if (comrt_frame_reader_buffered(&c->rd)) {
+        if (!c->queued) {
+            c->queued = 1;
+            comrt_conn_ref(c);
+            if (FAILED(comrt_pool_submit(&c->buffered))) { /* the pool exists: it holds this connection */
+                c->queued = 0;
+                atomic_fetch_sub(&c->refs, 1); /* not the last: the caller holds one */
+            }
+        }
+    } else if (!c->armed) {
+        c->armed = 1;
+        comrt_pool_arm(&c->item);
+    }
+}
+
 /* Lock held. Gives up the read role: re-arm, or drop the pool's reference
  * once closed. Returns 1 if the caller must drop that reference (unlocked). */
 static int release_role_locked(comrt_conn *c)
 {
     c->reading = 0;
     wake_all_locked(c);
-    if (c->armed)
-        return 0;
-    if (c->closed) {
-        if (c->pool_ref) {
-            c->pool_ref = 0;
-            return 1;
-        }
-        return 0;
-    }
-    c->armed = 1;
-    comrt_pool_arm(c->fd, &c->item);
+    if (c->closed)
+        return settle_locked(c);
+    watch_locked(c);
     return 0;
 }
 
 /* Lock held. A waiter stops being about to read (it leaves, or runs a
  * handler or apartment work): if a worker skipped the socket for its sake
- * meanwhile (on_ready found loopers), the pool must watch it again. */
-static void rearm_if_idle_locked(comrt_conn *c)
+ * meanwhile (on_ready found loopers), the pool must watch it again.
+ * Returns 1 if the caller must drop the pool's reference (see settle_locked). */
+static int rearm_if_idle_locked(comrt_conn *c)
 {
-    if (!c->closed && !c->armed && !c->reading && !c->loopback) {
-        c->armed = 1;
-        comrt_pool_arm(c->fd, &c->item);
-    }
+    if (c->loopback || c->reading)
+        return 0;
+    if (c->closed)
+        return settle_locked(c);
+    watch_locked(c);
+    return 0;
 }
 
 static void drop_pool_ref(comrt_conn *c)
 {
-    comrt_pool_remove(c->fd);
+    comrt_pool_remove(&c->item);
     comrt_conn_unref(c);
 }
 
@@ -201,10 +302,13 @@ static void drop_pool_ref(comrt_conn *c)
 static void read_and_route(comrt_conn *c, int waiter)
 {
     comrt_msg m;
-    HRESULT hr = read_msg(c, &m);
+    struct waiter *filled;
+    HRESULT hr = read_msg(c, &m, &filled);
     int closed_now = 0, drop = 0;
 
     pthread_mutex_lock(&c->lock);
+    if (filled)
+        filled->filling = 0; /* it may leave now (the role's release wakes it) */
     if (FAILED(hr)) {
         if (!c->closed && hr != RPC_E_DISCONNECTED) {
             char *why = comrt_error_take_description();
@@ -246,19 +350,30 @@ out:
         drop_pool_ref(c);
 }
 
-/* Pool worker: the socket became readable (or hung up). */
-static void on_ready(void *arg)
+/* The pool pins a connection for one on_ready call. */
+static void pool_acquire(void *arg)
 {
-    comrt_conn *c = arg;
+    comrt_conn_ref(arg);
+}
+
+static void pool_release(void *arg)
+{
+    comrt_conn_unref(arg);
+}
+
+/* A worker sent to read one message: by the socket's event (on_ready) or
+ * to bytes already buffered (on_buffered). The caller holds a reference. */
+static void serve(comrt_conn *c, int buffered)
+{
     int drop = 0;
 
     pthread_mutex_lock(&c->lock);
-    c->armed = 0;
+    if (buffered)
+        c->queued = 0;
+    else
+        c->armed = 0;
     if (c->closed) {
-        if (!c->reading && c->pool_ref) {
-            c->pool_ref = 0;
-            drop = 1;
-        }
+        drop = settle_locked(c);
         pthread_mutex_unlock(&c->lock);
         if (drop)
             drop_pool_ref(c);
@@ -275,8 +390,7 @@ static void on_ready(void *arg)
     pthread_mutex_unlock(&c->lock);
 
     /* A caller may have consumed the data since the event: do not block. */
-    struct pollfd p = {c->fd, POLLIN, 0};
-    if (poll(&p, 1, 0) <= 0) {
+    if (comrt_frame_reader_poll(&c->rd, c->s) == E_PENDING) {
         pthread_mutex_lock(&c->lock);
         drop = release_role_locked(c);
         pthread_mutex_unlock(&c->lock);
@@ -284,8 +398,31 @@ static void on_ready(void *arg)
             drop_pool_ref(c);
         return;
     }
-    comrt_conn_ref(c);
     read_and_route(c, 0);
+}
+
+/* Pool worker: the socket became readable (or hung up). The pool holds a
+ * reference for the call (pool_acquire). */
+static void on_ready(void *arg)
+{
+    serve(arg, 0);
+}
+
+/* Pool worker: bytes wait in the read buffer (watch_locked's reference). */
+static void on_buffered(comrt_apt_work *w)
+{
+    comrt_conn *c = (comrt_conn *)((char *)w - offsetof(comrt_conn, buffered));
+    serve(c, 1);
+    comrt_conn_unref(c);
+}
+
+static void on_buffered_cancel(comrt_apt_work *w, HRESULT why)
+{
+    comrt_conn *c = (comrt_conn *)((char *)w - offsetof(comrt_conn, buffered));
+    (void)why;
+    pthread_mutex_lock(&c->lock);
+    c->queued = 0;
+    pthread_mutex_unlock(&c->lock);
     comrt_conn_unref(c);
 }
 
@@ -297,8 +434,11 @@ static void on_ready(void *arg)
  */
 static int data_ready(void *arg)
 {
-    struct pollfd p = {((comrt_conn *)arg)->fd, POLLIN, 0};
-    return poll(&p, 1, 0) != 0;
+    comrt_conn *c = arg;
+    /* Reads what is there (the role is ours): one recv instead of a poll
+     * and then the read. An error or the end counts as ready: the read
+     * that follows reports it. */
+    return comrt_frame_reader_poll(&c->rd, c->s) != E_PENDING;
 }
 
 static void spin_for_data(comrt_conn *c)
@@ -389,7 +529,7 @@ uint32_t comrt_conn_next_call_id(comrt_conn *c)
 HRESULT comrt_conn_call(comrt_conn *c, uint32_t call_id, const void *frame, size_t len, comrt_msg *reply)
 {
     struct iovec v = {(void *)frame, len};
-    return comrt_conn_call_iov(c, call_id, &v, 1, len, reply);
+    return comrt_conn_call_iov(c, call_id, &v, 1, len, NULL, reply);
 }
 
 /*
@@ -411,15 +551,18 @@ static void sta_wait_round(comrt_conn *c, comrt_apartment *sta, struct waiter *w
         return;
     }
     /* Queued work first, and never while holding the read role. */
-    int take = !c->reading && !c->loopback && !comrt_apartment_has_work(sta);
+    int take = !c->reading && !c->loopback && !comrt_apartment_has_work(sta), drop = 0;
     if (take) {
-        c->reading = 1;
+        take_role_locked(c);
     } else {
         c->loopers--; /* may run apartment work: not about to read */
-        rearm_if_idle_locked(c);
+        drop = rearm_if_idle_locked(c);
     }
     pthread_mutex_unlock(&c->lock);
-    int readable = comrt_apartment_wait_round(sta, take ? c->fd : -1);
+    if (drop)
+        drop_pool_ref(c);
+    /* Bytes already buffered do not make the socket readable. */
+    int readable = take && comrt_frame_reader_buffered(&c->rd) ? 1 : comrt_apartment_wait_round(sta, take ? c->fd : -1);
     if (!take) {
         pthread_mutex_lock(&c->lock);
         c->loopers++;
@@ -440,12 +583,12 @@ static void sta_wait_round(comrt_conn *c, comrt_apartment *sta, struct waiter *w
 }
 
 HRESULT comrt_conn_call_iov(comrt_conn *c, uint32_t call_id, const struct iovec *body, int n, size_t total,
-                            comrt_msg *reply)
+                            const comrt_reply_sink *sink, comrt_msg *reply)
 {
     comrt_apartment *apt = comrt_apartment_current();
-    struct waiter w = {.id = call_id, .sta = comrt_apartment_is_sta(apt) ? apt : NULL};
+    struct waiter w = {.id = call_id, .sta = comrt_apartment_is_sta(apt) ? apt : NULL, .sink = sink};
     HRESULT hr;
-    int spun = 0;
+    int spun = 0, held = 0, drop = 0;
 
     memset(reply, 0, sizeof *reply);
     pthread_mutex_lock(&c->lock);
@@ -456,11 +599,14 @@ HRESULT comrt_conn_call_iov(comrt_conn *c, uint32_t call_id, const struct iovec 
     w.next = c->waiters;
     c->waiters = &w;
     c->loopers++;
-    /* The socket stays armed while we wait: a pool worker woken by our reply
-     * finds us reading and goes back to sleep. Disarming it here would save
-     * that wake-up, but epoll cannot say whether an event is already on its
-     * way to a worker, and re-arming then could hand one connection to two
-     * workers at once. The spin below usually reads the reply first. */
+    if (sink)
+        atomic_fetch_add(&c->sinks, 1);
+    /* An MTA caller takes the read role before it sends, if it is free: the
+     * reply can come before send returns, and must not wake a worker. */
+    if (!w.sta && !c->loopback && !c->reading) {
+        take_role_locked(c);
+        held = 1;
+    }
     pthread_mutex_unlock(&c->lock);
 
     hr = send_frame(c, body, n, total);
@@ -477,7 +623,9 @@ HRESULT comrt_conn_call_iov(comrt_conn *c, uint32_t call_id, const struct iovec 
             notify_closed(c);
         pthread_mutex_lock(&c->lock);
     }
-    while (!w.done && !c->closed) {
+    /* Once closed, a reader still filling our buffer holds the read role;
+     * we wait for it below (cv or kick) like any other reader. */
+    while (!w.done && (!c->closed || w.filling)) {
         if (w.sta) {
             sta_wait_round(c, w.sta, &w, &spun);
             continue;
@@ -491,25 +639,34 @@ HRESULT comrt_conn_call_iov(comrt_conn *c, uint32_t call_id, const struct iovec 
             pthread_mutex_lock(&c->lock);
             continue;
         }
-        if (c->reading || c->loopback) {
-            pthread_cond_wait(&c->cv, &c->lock);
-            continue;
+        if (!held) {
+            if (c->reading || c->loopback) {
+                pthread_cond_wait(&c->cv, &c->lock);
+                continue;
+            }
+            take_role_locked(c);
         }
-        c->reading = 1;
+        held = 0;
         pthread_mutex_unlock(&c->lock);
         spin_for_data(c);
-        read_and_route(c, 1);
+        read_and_route(c, 1); /* gives the role up */
         pthread_mutex_lock(&c->lock);
     }
 unlink:
+    if (sink)
+        atomic_fetch_sub(&c->sinks, 1);
+    if (held)
+        drop = release_role_locked(c); /* taken, then the send failed */
     c->loopers--;
-    rearm_if_idle_locked(c);
+    drop |= rearm_if_idle_locked(c);
     for (struct waiter **pp = &c->waiters; *pp; pp = &(*pp)->next)
         if (*pp == &w) {
             *pp = w.next;
             break;
         }
     pthread_mutex_unlock(&c->lock);
+    if (drop)
+        drop_pool_ref(c);
     if (FAILED(hr) && c->loopback)
         return hr;
     if (!w.done)
@@ -517,64 +674,6 @@ unlink:
                                (unsigned)c->peer.pid);
     *reply = w.msg;
     return S_OK;
-}
-
-/* Handshake ------------------------------------------------------------------- */
-
-static HRESULT send_hello(comrt_stream *s, REFGUID oxid)
-{
-    msgpack_sbuffer sb;
-    msgpack_packer pk;
-    msgpack_sbuffer_init(&sb);
-    msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
-    msgpack_pack_array(&pk, 5);
-    msgpack_pack_str_with_body(&pk, "comrt", 5);
-    msgpack_pack_uint32(&pk, COMRT_PROTOCOL_MAJOR);
-    msgpack_pack_uint32(&pk, COMRT_PROTOCOL_MINOR);
-    msgpack_pack_bin_with_body(&pk, oxid, sizeof(GUID));
-    msgpack_pack_uint32(&pk, (uint32_t)getpid());
-    HRESULT hr = comrt_frame_write(s, sb.data, sb.size);
-    msgpack_sbuffer_destroy(&sb);
-    return hr;
-}
-
-static HRESULT read_hello(comrt_conn *c, int timeout_ms)
-{
-    struct pollfd p = {c->fd, POLLIN, 0};
-    comrt_msg m;
-    size_t off = 0;
-    HRESULT hr;
-
-    if (poll(&p, 1, timeout_ms) <= 0)
-        return comrt_error_set(RPC_E_TIMEOUT, "no handshake from the peer within %d ms", timeout_ms);
-    memset(&m, 0, sizeof m);
-    /* A hello is small: refuse anything larger before allocating. */
-    hr = comrt_frame_read(c->s, 256, &m.frame, &m.len);
-    if (hr != S_OK)
-        return hr == S_FALSE ? comrt_error_set(RPC_E_DISCONNECTED, "the peer closed the connection in the handshake")
-                             : hr;
-    msgpack_unpacked_init(&m.up);
-    const msgpack_object *a = NULL;
-    if (m.frame && comrt_msgpack_plausible(m.frame, m.len) &&
-        msgpack_unpack_next(&m.up, m.frame, m.len, &off) == MSGPACK_UNPACK_SUCCESS &&
-        m.up.data.type == MSGPACK_OBJECT_ARRAY && m.up.data.via.array.size >= 5)
-        a = m.up.data.via.array.ptr;
-    if (!a || a[0].type != MSGPACK_OBJECT_STR || a[0].via.str.size != 5 || memcmp(a[0].via.str.ptr, "comrt", 5) ||
-        a[1].type != MSGPACK_OBJECT_POSITIVE_INTEGER || a[2].type != MSGPACK_OBJECT_POSITIVE_INTEGER ||
-        a[3].type != MSGPACK_OBJECT_BIN || a[3].via.bin.size != sizeof(GUID) ||
-        a[4].type != MSGPACK_OBJECT_POSITIVE_INTEGER) {
-        hr = comrt_error_set(RPC_E_INVALID_DATAPACKET, "the peer's handshake is not a comrt hello");
-    } else if (a[1].via.u64 != COMRT_PROTOCOL_MAJOR) {
-        hr = comrt_error_set(RPC_E_INVALID_DATAPACKET, "the peer speaks protocol %llu.%llu; this is %d.%d",
-                             (unsigned long long)a[1].via.u64, (unsigned long long)a[2].via.u64,
-                             COMRT_PROTOCOL_MAJOR, COMRT_PROTOCOL_MINOR);
-    } else {
-        memcpy(&c->peer.oxid, a[3].via.bin.ptr, sizeof(GUID));
-        c->peer.pid = (uint32_t)a[4].via.u64;
-        hr = S_OK;
-    }
-    comrt_msg_free(&m);
-    return hr;
 }
 
 /* What every connection starts with; it is then on the list of live ones. */
@@ -585,6 +684,10 @@ static void init_conn(comrt_conn *c, const comrt_conn_owner *owner, int fd)
     c->owner = *owner;
     c->item.ready = on_ready;
     c->item.arg = c;
+    c->item.acquire = pool_acquire;
+    c->item.release = pool_release;
+    c->buffered.run = on_buffered;
+    c->buffered.cancel = on_buffered_cancel;
     pthread_mutex_init(&c->lock, NULL);
     pthread_cond_init(&c->cv, NULL);
     pthread_mutex_init(&c->send_lock, NULL);
@@ -614,12 +717,12 @@ HRESULT comrt_conn_open(comrt_stream *s, REFGUID our_oxid, const comrt_conn_owne
     if (s->ops->peer_cred)
         s->ops->peer_cred(s, &c->peer.cred);
 
-    hr = send_hello(s, our_oxid);
+    hr = comrt_hello_send(s, our_oxid);
     /* The deadline covers the whole hello, not just its first byte. */
     if (SUCCEEDED(hr) && s->ops->set_recv_timeout)
         hr = s->ops->set_recv_timeout(s, timeout_ms);
     if (SUCCEEDED(hr))
-        hr = read_hello(c, timeout_ms);
+        hr = comrt_hello_read(s, timeout_ms, &c->peer);
     if (SUCCEEDED(hr) && s->ops->set_recv_timeout)
         hr = s->ops->set_recv_timeout(s, 0);
     if (SUCCEEDED(hr))
@@ -633,7 +736,7 @@ HRESULT comrt_conn_open(comrt_stream *s, REFGUID our_oxid, const comrt_conn_owne
     pthread_mutex_lock(&c->lock);
     c->pool_ref = 1;
     c->armed = 1;
-    comrt_pool_arm(c->fd, &c->item);
+    comrt_pool_arm(&c->item);
     pthread_mutex_unlock(&c->lock);
     *out = c;
     return S_OK;
@@ -660,6 +763,7 @@ void comrt_conn_unref(comrt_conn *c)
         comrt_msg_free(&w->msg);
     if (c->s)
         c->s->ops->close_stream(c->s);
+    comrt_frame_reader_destroy(&c->rd);
     pthread_mutex_destroy(&c->lock);
     pthread_cond_destroy(&c->cv);
     pthread_mutex_destroy(&c->send_lock);
@@ -697,9 +801,12 @@ void comrt_conn_close(comrt_conn *c)
 {
     pthread_mutex_lock(&c->lock);
     int closed_now = close_locked(c);
+    int drop = settle_locked(c);
     pthread_mutex_unlock(&c->lock);
     if (closed_now)
         notify_closed(c);
+    if (drop)
+        drop_pool_ref(c);
 }
 
 int comrt_conn_is_closed(comrt_conn *c)

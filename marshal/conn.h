@@ -32,6 +32,7 @@ enum comrt_msg_type {
 };
 
 typedef struct comrt_conn comrt_conn;
+struct comrt_reply_sink; /* bulkread.h */
 
 /* A received message: the frame and its unpacked form (which points into
  * the frame). Freed with comrt_msg_free. */
@@ -101,9 +102,13 @@ uint32_t comrt_conn_next_call_id(comrt_conn *c);
  */
 HRESULT comrt_conn_call(comrt_conn *c, uint32_t call_id, const void *frame, size_t len, comrt_msg *reply);
 
-/* comrt_conn_call_iov - the same with the request body in pieces (iobuf.h). */
+/*
+ * comrt_conn_call_iov - the same with the request body in pieces (iobuf.h).
+ * sink (may be NULL; bulkread.h): where the reply's large [out] array may
+ * be received directly; the reply's bin then points into sink->dest.
+ */
 HRESULT comrt_conn_call_iov(comrt_conn *c, uint32_t call_id, const struct iovec *body, int n, size_t total,
-                            comrt_msg *reply);
+                            const struct comrt_reply_sink *sink, comrt_msg *reply);
 
 /* comrt_conn_send_iov - sends a frame in pieces that expects no reply. */
 HRESULT comrt_conn_send_iov(comrt_conn *c, const struct iovec *body, int n, size_t total);

@@ -18,12 +18,11 @@ size_t comrt_frame_max(void)
     return COMRT_FRAME_MAX_DEFAULT;
 }
 
-HRESULT comrt_frame_read(comrt_stream *s, size_t max, char **body, size_t *len)
+HRESULT comrt_frame_read_header(comrt_stream *s, size_t max, size_t *len)
 {
     unsigned char h[COMRT_FRAME_HEADER];
     HRESULT hr;
 
-    *body = NULL;
     *len = 0;
     hr = s->ops->recv(s, h, sizeof h);
     if (hr != S_OK)
@@ -31,19 +30,161 @@ HRESULT comrt_frame_read(comrt_stream *s, size_t max, char **body, size_t *len)
     size_t n = (size_t)h[0] << 24 | (size_t)h[1] << 16 | (size_t)h[2] << 8 | h[3];
     if (n > max)
         return comrt_error_set(RPC_E_INVALID_DATAPACKET, "frame of %zu bytes exceeds the limit of %zu", n, max);
-    if (n == 0)
+    *len = n;
+    return S_OK;
+}
+
+HRESULT comrt_frame_read_body(comrt_stream *s, size_t len, char **body)
+{
+    *body = NULL;
+    if (len == 0)
         return S_OK;
-    char *b = malloc(n);
+    char *b = malloc(len);
     if (!b)
-        return comrt_error_set(E_OUTOFMEMORY, "no memory for a frame of %zu bytes", n);
-    hr = s->ops->recv(s, b, n);
+        return comrt_error_set(E_OUTOFMEMORY, "no memory for a frame of %zu bytes", len);
+    HRESULT hr = s->ops->recv(s, b, len);
     if (hr != S_OK) {
         free(b);
         return hr == S_FALSE ? comrt_error_set(RPC_E_DISCONNECTED, "connection lost inside a frame") : hr;
     }
     *body = b;
+    return S_OK;
+}
+
+HRESULT comrt_frame_read(comrt_stream *s, size_t max, char **body, size_t *len)
+{
+    size_t n;
+    *body = NULL;
+    *len = 0;
+    HRESULT hr = comrt_frame_read_header(s, max, &n);
+    if (hr != S_OK)
+        return hr;
+    hr = comrt_frame_read_body(s, n, body);
+    if (SUCCEEDED(hr))
+        *len = n;
+    return hr;
+}
+
+/* Frame reader ------------------------------------------------------------ */
+
+void comrt_frame_reader_destroy(comrt_frame_reader *r)
+{
+    free(r->buf);
+    memset(r, 0, sizeof *r);
+}
+
+/* Room for at least want more bytes after the buffered ones. */
+static HRESULT make_room(comrt_frame_reader *r, size_t want)
+{
+    if (!r->buf) {
+        if (!(r->buf = malloc(COMRT_FRAME_READER_CAP)))
+            return comrt_error_set(E_OUTOFMEMORY, "no memory for a connection's read buffer");
+        r->cap = COMRT_FRAME_READER_CAP;
+    }
+    if (r->cap - r->len < want) {
+        memmove(r->buf, r->buf + r->pos, r->len - r->pos);
+        r->len -= r->pos;
+        r->pos = 0;
+    }
+    return S_OK;
+}
+
+/* Reads once into the buffer (at least one byte unless nowait). Only
+ * called with fewer than a header's bytes buffered, so there is room. */
+static HRESULT fill(comrt_frame_reader *r, comrt_stream *s, int nowait)
+{
+    size_t got;
+    HRESULT hr = make_room(r, COMRT_FRAME_READER_CAP / 2);
+    if (FAILED(hr))
+        return hr;
+    hr = s->ops->recv_some(s, r->buf + r->len, r->cap - r->len, nowait, &got);
+    if (hr == S_OK)
+        r->len += got;
+    return hr;
+}
+
+HRESULT comrt_frame_reader_poll(comrt_frame_reader *r, comrt_stream *s)
+{
+    if (comrt_frame_reader_buffered(r))
+        return S_OK;
+    return fill(r, s, 1);
+}
+
+HRESULT comrt_frame_reader_header(comrt_frame_reader *r, comrt_stream *s, size_t max, size_t *len)
+{
+    *len = 0;
+    while (comrt_frame_reader_buffered(r) < COMRT_FRAME_HEADER) {
+        HRESULT hr = fill(r, s, 0);
+        if (hr == S_FALSE && comrt_frame_reader_buffered(r))
+            return comrt_error_set(RPC_E_DISCONNECTED, "connection lost inside a frame header");
+        if (hr != S_OK)
+            return hr;
+    }
+    const uint8_t *h = r->buf + r->pos;
+    size_t n = (size_t)h[0] << 24 | (size_t)h[1] << 16 | (size_t)h[2] << 8 | h[3];
+    if (n > max)
+        return comrt_error_set(RPC_E_INVALID_DATAPACKET, "frame of %zu bytes exceeds the limit of %zu", n, max);
+    comrt_frame_reader_consume(r, COMRT_FRAME_HEADER);
     *len = n;
     return S_OK;
+}
+
+HRESULT comrt_frame_reader_body(comrt_frame_reader *r, comrt_stream *s, size_t len, char **body)
+{
+    *body = NULL;
+    if (len == 0)
+        return S_OK;
+    char *b = malloc(len);
+    if (!b)
+        return comrt_error_set(E_OUTOFMEMORY, "no memory for a frame of %zu bytes", len);
+    size_t have = comrt_frame_reader_buffered(r);
+    if (have > len)
+        have = len;
+    if (have) {
+        memcpy(b, r->buf + r->pos, have);
+        comrt_frame_reader_consume(r, have);
+    }
+    if (have < len) {
+        /* The rest straight from the stream: a large body is not buffered twice. */
+        HRESULT hr = s->ops->recv(s, b + have, len - have);
+        if (hr != S_OK) {
+            free(b);
+            return hr == S_FALSE ? comrt_error_set(RPC_E_DISCONNECTED, "connection lost inside a frame") : hr;
+        }
+    }
+    *body = b;
+    return S_OK;
+}
+
+HRESULT comrt_frame_reader_peek(comrt_frame_reader *r, comrt_stream *s, size_t len, size_t want,
+                                const uint8_t **p, size_t *have)
+{
+    HRESULT hr;
+    if (want > len)
+        want = len;
+    if (want > COMRT_FRAME_READER_CAP)
+        want = COMRT_FRAME_READER_CAP;
+    size_t buffered = comrt_frame_reader_buffered(r);
+    if (buffered < want) {
+        if (FAILED(hr = make_room(r, want - buffered)))
+            return hr;
+        /* Exactly what is missing: the rest of the body stays in the stream. */
+        hr = s->ops->recv(s, r->buf + r->len, want - buffered);
+        if (hr != S_OK)
+            return hr == S_FALSE ? comrt_error_set(RPC_E_DISCONNECTED, "connection lost inside a frame") : hr;
+        r->len += want - buffered;
+        buffered = want;
+    }
+    *p = r->buf + r->pos;
+    *have = buffered < len ? buffered : len;
+    return S_OK;
+}
+
+void comrt_frame_reader_consume(comrt_frame_reader *r, size_t n)
+{
+    r->pos += n;
+    if (r->pos == r->len)
+        r->pos = r->len = 0;
 }
 
 HRESULT comrt_frame_writev(comrt_stream *s, const struct iovec *body, int n, size_t total)

@@ -8,6 +8,8 @@
 #ifndef COMRT_FRAME_H
 #define COMRT_FRAME_H
 
+#include <stdint.h>
+
 #include "transport.h"
 
 /* Default largest body accepted (COMRT_MAX_FRAME overrides, in bytes). */
@@ -24,6 +26,54 @@ size_t comrt_frame_max(void);
  * the header: the connection must be dropped), RPC_E_DISCONNECTED on loss.
  */
 HRESULT comrt_frame_read(comrt_stream *s, size_t max, char **body, size_t *len);
+
+/* The same in two steps: the header (its length checked against max; the
+ * same results), then that many bytes of body. */
+HRESULT comrt_frame_read_header(comrt_stream *s, size_t max, size_t *len);
+HRESULT comrt_frame_read_body(comrt_stream *s, size_t len, char **body);
+
+/*
+ * A buffered reader of frames, for a connection's read loop: one recv
+ * usually brings a whole small frame (header and body), where reading the
+ * header and then the body took two, and whatever else arrived with it
+ * stays buffered for the next read. Whoever reads the connection owns the
+ * reader; bytes buffered are invisible to poll/epoll, so the owner must
+ * look at comrt_frame_reader_buffered before it waits for the socket.
+ */
+typedef struct comrt_frame_reader {
+    uint8_t *buf; /* allocated at the first read */
+    size_t cap, pos, len; /* buf[pos..len) is read and not yet consumed */
+} comrt_frame_reader;
+
+#define COMRT_FRAME_READER_CAP (16u << 10)
+
+void comrt_frame_reader_destroy(comrt_frame_reader *r);
+
+static inline size_t comrt_frame_reader_buffered(const comrt_frame_reader *r)
+{
+    return r->len - r->pos;
+}
+
+/* comrt_frame_reader_poll - buffers what the stream has, without blocking:
+ * S_OK if anything is buffered now, E_PENDING if nothing, else what
+ * recv_some says (S_FALSE at end of stream, RPC_E_DISCONNECTED, ...). */
+HRESULT comrt_frame_reader_poll(comrt_frame_reader *r, comrt_stream *s);
+
+/* comrt_frame_reader_header - the next frame's body length, waiting for
+ * it: results as comrt_frame_read_header. */
+HRESULT comrt_frame_reader_header(comrt_frame_reader *r, comrt_stream *s, size_t max, size_t *len);
+
+/* comrt_frame_reader_body - then its body of len bytes (malloc'ed; NULL
+ * for 0): S_OK, E_OUTOFMEMORY, RPC_E_DISCONNECTED. */
+HRESULT comrt_frame_reader_body(comrt_frame_reader *r, comrt_stream *s, size_t len, char **body);
+
+/* comrt_frame_reader_peek - or: the first bytes of a body of len bytes,
+ * at least min(len, want) of them (want <= COMRT_FRAME_READER_CAP), in
+ * *p (all that are buffered, at most len: *have); the caller reads the
+ * rest from the stream itself after comrt_frame_reader_consume(r, *have). */
+HRESULT comrt_frame_reader_peek(comrt_frame_reader *r, comrt_stream *s, size_t len, size_t want,
+                                const uint8_t **p, size_t *have);
+void comrt_frame_reader_consume(comrt_frame_reader *r, size_t n);
 
 /* comrt_frame_write - writes header and body with one gather write. */
 HRESULT comrt_frame_write(comrt_stream *s, const void *body, size_t len);

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "apartment.h"
+#include "bulkread.h"
 #include "iobuf.h"
 #include "log.h"
 #include "orpc.h"
@@ -115,7 +116,7 @@ HRESULT comrt_proxy_manager_begin(comrt_proxy_manager *m, msgpack_packer *pk, RE
 
 HRESULT comrt_proxy_manager_finish(comrt_proxy_manager *m, uint32_t id, comrt_iobuf *io, comrt_msg *reply)
 {
-    return comrt_proxy_manager_finish_keep(m, id, io, reply, NULL);
+    return comrt_proxy_manager_finish_keep(m, id, io, NULL, reply, NULL);
 }
 
 static int64_t elapsed_ms(const struct timespec *t0)
@@ -152,12 +153,13 @@ static void pause_ms(DWORD ms)
 /* The call; a callee's message filter that refuses it (busy) is answered
  * as COM does: our own filter's RetryRejectedCall says whether and when to
  * send it again; without one the call fails with RPC_E_CALL_REJECTED. */
-static HRESULT call_retrying(comrt_proxy_manager *m, uint32_t id, comrt_iobuf *io, comrt_msg *reply)
+static HRESULT call_retrying(comrt_proxy_manager *m, uint32_t id, comrt_iobuf *io, const comrt_reply_sink *sink,
+                             comrt_msg *reply)
 {
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     for (;;) {
-        HRESULT hr = comrt_conn_call_iov(m->conn, id, io->iov, io->niov, io->total, reply);
+        HRESULT hr = comrt_conn_call_iov(m->conn, id, io->iov, io->niov, io->total, sink, reply);
         if (FAILED(hr))
             return hr;
         HRESULT rhr = reply_hr(reply);
@@ -180,8 +182,8 @@ static HRESULT call_retrying(comrt_proxy_manager *m, uint32_t id, comrt_iobuf *i
     }
 }
 
-HRESULT comrt_proxy_manager_finish_keep(comrt_proxy_manager *m, uint32_t id, comrt_iobuf *io, comrt_msg *reply,
-                                        int *kept)
+HRESULT comrt_proxy_manager_finish_keep(comrt_proxy_manager *m, uint32_t id, comrt_iobuf *io,
+                                        const comrt_reply_sink *sink, comrt_msg *reply, int *kept)
 {
     HRESULT hr;
     GUID cause;
@@ -196,7 +198,7 @@ HRESULT comrt_proxy_manager_finish_keep(comrt_proxy_manager *m, uint32_t id, com
         comrt_causality_leave(&scope);
         return comrt_error_set(E_OUTOFMEMORY, "out of memory marshaling a call");
     }
-    hr = call_retrying(m, id, io, reply);
+    hr = call_retrying(m, id, io, sink, reply);
     comrt_causality_leave(&scope);
     if (FAILED(hr))
         return hr;

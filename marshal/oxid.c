@@ -153,7 +153,7 @@ static void on_accept(void *arg)
         }
     }
     pthread_attr_destroy(&attr);
-    comrt_pool_arm(l->ops->listener_fd(l), &listen_item);
+    comrt_pool_arm(&listen_item);
 }
 
 HRESULT comrt_orpc_endpoint(const char **address)
@@ -181,7 +181,7 @@ HRESULT comrt_orpc_endpoint(const char **address)
                 /* "unix:" + path, so the address names its transport */
                 memmove(endpoint + 5, endpoint, strlen(endpoint) + 1);
                 memcpy(endpoint, "unix:", 5);
-                comrt_pool_arm(listener->ops->listener_fd(listener), &listen_item);
+                comrt_pool_arm(&listen_item);
             }
         }
     }

@@ -39,6 +39,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bulkread.h"
 #include "params_internal.h"
 
 struct comrt_call_frame {
@@ -174,7 +175,11 @@ static HRESULT client_out(pctx *c, uint32_t k, int64_t cap, const msgpack_object
             return hr;
         if (len > cap)
             return pc_fail(c, c->bad, "%lld elements for a buffer of %lld", (long long)len, (long long)cap);
-        return pc_unpack_elems(c, elem, p, len, o);
+        if (FAILED(hr = pc_unpack_elems(c, elem, p, len, o)))
+            return hr;
+        if (!(c->m->params[k].flags & COMRT_TL_P_IN) && pc_blittable(elem) && len < cap)
+            memset((uint8_t *)p + (size_t)len * elem->size, 0, (size_t)(cap - len) * elem->size); /* see below */
+        return S_OK;
     }
     const msgpack_object *v;
     if (FAILED(hr = pc_unwrap(c, t, 1, o, &v)))
@@ -206,7 +211,9 @@ HRESULT comrt_params_unpack_out(const comrt_tl_method *m, void **args, const msg
         goto out;
     }
     /* Capacities come from the [in] values, before anything is overwritten;
-     * [out]-only pointees start zeroed (the caller's are garbage). */
+     * [out]-only pointees start zeroed (the caller's are garbage), except
+     * arrays of plain scalars: the reply overwrites them and client_out
+     * zeroes what it leaves, which spares a large buffer a second pass. */
     for (uint32_t k = 0; k < m->nparams && SUCCEEDED(hr); k++) {
         const comrt_tl_param *pm = &m->params[k];
         const comrt_tl_type *t = pm->type;
@@ -236,7 +243,7 @@ HRESULT comrt_params_unpack_out(const comrt_tl_method *m, void **args, const msg
         if (!(pm->flags & COMRT_TL_P_IN)) {
             if (t->flags & COMRT_TL_F_STRING)
                 *(char *)p = 0;
-            else
+            else if (caps[k] < 0 || !pc_blittable(t->elem))
                 memset(p, 0, caps[k] >= 0 ? (size_t)caps[k] * t->elem->size : t->elem->size);
         }
     }
@@ -256,7 +263,7 @@ HRESULT comrt_params_unpack_out(const comrt_tl_method *m, void **args, const msg
     if (FAILED(hr))
         for (uint32_t k = m->nparams; k-- > 0;)
             if (done[k])
-                client_undo(&c, k, caps[k]);
+                client_undo(&c, k, caps[k]); /* the caller (proxy.c) then zeroes every [out] */
 out:
     if (caps != caps_small)
         free(caps);
@@ -289,6 +296,31 @@ void comrt_params_zero_out(const comrt_tl_method *m, void **args)
             memset(p, 0, t->elem->size);
         }
     }
+}
+
+int comrt_params_reply_sink(const comrt_tl_method *m, void **args, comrt_reply_sink *sink)
+{
+    pctx c = {.m = m, .args = args, .param = UINT32_MAX, .bad = RPC_E_INVALID_DATA};
+    size_t best = 0;
+    for (uint32_t k = 0; k < m->nparams; k++) {
+        const comrt_tl_param *pm = &m->params[k];
+        const comrt_tl_type *t = pm->type;
+        void *p;
+        int64_t n;
+        if ((pm->flags & (COMRT_TL_P_IN | COMRT_TL_P_OUT)) != COMRT_TL_P_OUT || t->kind != COMRT_TL_PTR ||
+            !is_sized(t) || (t->flags & COMRT_TL_F_STRING) || !pc_blittable(t->elem))
+            continue;
+        memcpy(&p, args[1 + k], sizeof p);
+        if (!p || !pc_count_quiet(&c, t->size_is ? t->size_is : t->length_is, &n) ||
+            (uint64_t)n > SIZE_MAX / t->elem->size)
+            continue;
+        size_t bytes = (size_t)n * t->elem->size;
+        if (bytes >= COMRT_BULK_MIN && bytes > best) {
+            best = bytes;
+            *sink = (comrt_reply_sink){wire_index(m, k, COMRT_TL_P_OUT), p, bytes};
+        }
+    }
+    return best > 0;
 }
 
 /* Stub side ------------------------------------------------------------------- */

@@ -92,6 +92,14 @@ HRESULT comrt_params_unpack_out(const comrt_tl_method *m, void **args, const msg
  */
 void comrt_params_zero_out(const comrt_tl_method *m, void **args);
 
+/*
+ * comrt_params_reply_sink - the largest [out]-only array of plain scalars
+ * in the caller's own buffer (at least COMRT_BULK_MIN bytes), as a sink
+ * for the reply (bulkread.h): 1 and *sink filled, else 0.
+ */
+struct comrt_reply_sink;
+int comrt_params_reply_sink(const comrt_tl_method *m, void **args, struct comrt_reply_sink *sink);
+
 /* Stub side ------------------------------------------------------------- */
 
 /* A call frame owns all the storage of one call on the stub side. */

@@ -11,6 +11,7 @@
  */
 #include <string.h>
 
+#include "../runtime/internal.h"
 #include "params_internal.h"
 
 HRESULT pc_alloc(pctx *c, uint64_t count, size_t elem_size, void **out)
@@ -22,10 +23,9 @@ HRESULT pc_alloc(pctx *c, uint64_t count, size_t elem_size, void **out)
     if (__builtin_mul_overflow(count, (uint64_t)elem_size, &size) || size > COMRT_PARAMS_MAX_ALLOC ||
         c->allocated + size > COMRT_PARAMS_MAX_ALLOC)
         return pc_fail(c, c->bad, "the call would allocate more than %zu MiB", COMRT_PARAMS_MAX_ALLOC >> 20);
-    void *p = CoTaskMemAlloc(size ? size : 1);
+    void *p = comrt_task_mem_calloc(size);
     if (!p)
         return pc_fail(c, E_OUTOFMEMORY, "out of memory (%zu bytes)", size);
-    memset(p, 0, size ? size : 1);
     c->allocated += size;
     *out = p;
     return S_OK;
@@ -117,7 +117,8 @@ HRESULT pc_unpack_elems(pctx *c, const comrt_tl_type *elem, void *base, int64_t 
         if ((uint64_t)o->via.bin.size != (uint64_t)count * elem->size)
             return pc_fail(c, c->bad, "a bin of %u bytes does not hold %lld elements of %u bytes", o->via.bin.size,
                            (long long)count, elem->size);
-        if (o->via.bin.size)
+        /* Equal when the reply was received into place (bulkread.h). */
+        if (o->via.bin.size && base != o->via.bin.ptr)
             memcpy(base, o->via.bin.ptr, o->via.bin.size);
         return S_OK;
     }

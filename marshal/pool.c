@@ -31,7 +31,19 @@ static comrt_apt_work *qhead, *qtail;
 static int qfd = -1;
 static comrt_pool_item qitem;
 
+/* The items in the epoll set, by token (see pool.h): slot | generation << 32.
+ * A slot's generation changes when its item is disarmed or removed, which
+ * makes every token handed out before stale. */
+struct slot {
+    comrt_pool_item *item; /* NULL: free */
+    uint32_t gen;
+};
+static pthread_mutex_t tlock = PTHREAD_MUTEX_INITIALIZER;
+static struct slot *slots;
+static uint32_t nslots, capslots, free_hint;
+
 static void *worker(void *arg);
+static HRESULT add_item(int fd, comrt_pool_item *item);
 
 static void spawn_worker(void)
 {
@@ -102,6 +114,21 @@ static int wait_event(struct epoll_event *ev, int spin)
     return epoll_wait(epfd, ev, 1, -1);
 }
 
+/* The item a token names, acquired; NULL if the token is stale. */
+static comrt_pool_item *resolve(uint64_t token)
+{
+    uint32_t i = (uint32_t)token, gen = (uint32_t)(token >> 32);
+    comrt_pool_item *item = NULL;
+    pthread_mutex_lock(&tlock);
+    if (i < nslots && slots[i].item && slots[i].gen == gen) {
+        item = slots[i].item;
+        if (item->acquire)
+            item->acquire(item->arg);
+    }
+    pthread_mutex_unlock(&tlock);
+    return item;
+}
+
 static void *worker(void *arg)
 {
     int busy_before = 0;
@@ -114,7 +141,7 @@ static void *worker(void *arg)
          * hand over more at once (calls between apartments). After a socket
          * event the peer is another process, which may share our CPU, and
          * watching would only slow it down. */
-        busy_before = n > 0 && ev.data.ptr == &qitem;
+        busy_before = n > 0 && ev.data.u64 == qitem.token;
         if (n < 0) {
             if (errno == EINTR)
                 continue;
@@ -125,8 +152,12 @@ static void *worker(void *arg)
         /* Keep one worker free to read, so a long call never blocks reading. */
         if (atomic_fetch_sub(&idle, 1) == 1)
             spawn_worker();
-        comrt_pool_item *item = ev.data.ptr;
-        item->ready(item->arg);
+        comrt_pool_item *item = resolve(ev.data.u64);
+        if (item) {
+            item->ready(item->arg);
+            if (item->release)
+                item->release(item->arg);
+        }
         atomic_fetch_add(&idle, 1);
     }
     atomic_fetch_sub(&workers, 1);
@@ -148,7 +179,7 @@ static void on_work(void *arg)
         }
     }
     pthread_mutex_unlock(&qlock);
-    comrt_pool_arm(qfd, &qitem);
+    comrt_pool_arm(&qitem);
     if (w)
         w->run(w);
 }
@@ -161,14 +192,72 @@ static void pool_init(void)
         return;
     }
     qfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-    struct epoll_event ev = {.events = EPOLLIN | EPOLLONESHOT, .data.ptr = &qitem};
     qitem.ready = on_work;
-    if (qfd < 0 || epoll_ctl(epfd, EPOLL_CTL_ADD, qfd, &ev) < 0) {
-        init_hr = comrt_hresult_from_errno(errno);
-        return;
-    }
+    if (qfd < 0 || FAILED(init_hr = add_item(qfd, &qitem)))
+        goto fail;
+    comrt_pool_arm(&qitem);
     for (int i = 0; i < POOL_MIN; i++)
         spawn_worker();
+    return;
+fail:
+    if (SUCCEEDED(init_hr))
+        init_hr = comrt_hresult_from_errno(errno);
+}
+
+/* Takes a slot for item and puts fd in the set, disarmed. */
+static HRESULT add_item(int fd, comrt_pool_item *item)
+{
+    uint32_t i;
+    pthread_mutex_lock(&tlock);
+    for (i = free_hint; i < nslots && slots[i].item; i++)
+        ;
+    if (i == nslots) {
+        if (nslots == capslots) {
+            uint32_t n = capslots ? capslots * 2 : 64;
+            struct slot *t = realloc(slots, n * sizeof *t);
+            if (!t) {
+                pthread_mutex_unlock(&tlock);
+                return comrt_error_set(E_OUTOFMEMORY, "out of memory for the worker pool's table");
+            }
+            slots = t;
+            capslots = n;
+        }
+        slots[nslots++] = (struct slot){NULL, 0};
+    }
+    slots[i].item = item;
+    free_hint = i + 1;
+    item->fd = fd;
+    item->token = (uint64_t)slots[i].gen << 32 | i;
+    pthread_mutex_unlock(&tlock);
+    /* One-shot even now: EPOLLHUP is reported whatever the mask says, and
+     * must not fire again and again before anyone arms the fd. */
+    struct epoll_event ev = {.events = EPOLLONESHOT, .data.u64 = item->token};
+    if (epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
+        int e = errno;
+        pthread_mutex_lock(&tlock);
+        slots[i].item = NULL;
+        if (i < free_hint)
+            free_hint = i;
+        pthread_mutex_unlock(&tlock);
+        return comrt_error_set(comrt_hresult_from_errno(e), "epoll_ctl ADD: %s", strerror(e));
+    }
+    return S_OK;
+}
+
+/* Makes every token of item's slot stale; returns the slot. */
+static uint32_t retire_token(comrt_pool_item *item, int free_slot)
+{
+    uint32_t i = (uint32_t)item->token;
+    pthread_mutex_lock(&tlock);
+    slots[i].gen++;
+    item->token = (uint64_t)slots[i].gen << 32 | i;
+    if (free_slot) {
+        slots[i].item = NULL;
+        if (i < free_hint)
+            free_hint = i;
+    }
+    pthread_mutex_unlock(&tlock);
+    return i;
 }
 
 HRESULT comrt_pool_add(int fd, comrt_pool_item *item)
@@ -176,22 +265,28 @@ HRESULT comrt_pool_add(int fd, comrt_pool_item *item)
     pthread_once(&once, pool_init);
     if (FAILED(init_hr))
         return comrt_error_set(init_hr, "cannot create the worker pool's epoll set");
-    struct epoll_event ev = {.events = 0, .data.ptr = item};
-    if (epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) < 0)
-        return comrt_error_set(comrt_hresult_from_errno(errno), "epoll_ctl ADD: %s", strerror(errno));
-    return S_OK;
+    return add_item(fd, item);
 }
 
-void comrt_pool_arm(int fd, comrt_pool_item *item)
+void comrt_pool_arm(comrt_pool_item *item)
 {
-    struct epoll_event ev = {.events = EPOLLIN | EPOLLRDHUP | EPOLLONESHOT, .data.ptr = item};
-    epoll_ctl(epfd, EPOLL_CTL_MOD, fd, &ev);
+    struct epoll_event ev = {.events = EPOLLIN | EPOLLRDHUP | EPOLLONESHOT, .data.u64 = item->token};
+    epoll_ctl(epfd, EPOLL_CTL_MOD, item->fd, &ev);
 }
 
-void comrt_pool_remove(int fd)
+void comrt_pool_disarm(comrt_pool_item *item)
 {
-    if (epfd >= 0)
-        epoll_ctl(epfd, EPOLL_CTL_DEL, fd, NULL);
+    retire_token(item, 0);
+    struct epoll_event ev = {.events = EPOLLONESHOT, .data.u64 = item->token};
+    epoll_ctl(epfd, EPOLL_CTL_MOD, item->fd, &ev);
+}
+
+void comrt_pool_remove(comrt_pool_item *item)
+{
+    if (epfd < 0)
+        return;
+    epoll_ctl(epfd, EPOLL_CTL_DEL, item->fd, NULL);
+    retire_token(item, 1);
 }
 
 HRESULT comrt_pool_submit(comrt_apt_work *w)

@@ -10,22 +10,40 @@
 #ifndef COMRT_POOL_H
 #define COMRT_POOL_H
 
+#include <stdint.h>
+
 #include "comrt.h"
 
 typedef void (*comrt_pool_ready_fn)(void *arg);
 
-/* What a worker calls when fd is readable; lives as long as fd is in the pool. */
+/*
+ * What a worker calls when fd is readable. The epoll set holds a token (a
+ * slot in the pool's table and its generation), never the item's address:
+ * an event that a worker dequeued just before the item was disarmed or
+ * removed finds the token stale and is dropped, so an owner may disarm
+ * its fd, or remove and free the item, whenever it likes.
+ */
 typedef struct comrt_pool_item {
     comrt_pool_ready_fn ready;
     void *arg;
+    /* Optional: pin arg for one ready call (called with the pool's table
+     * locked, so it must not block) and unpin it after. */
+    void (*acquire)(void *arg);
+    void (*release)(void *arg);
+    /* The pool's, set by comrt_pool_add. */
+    int fd;
+    uint64_t token;
 } comrt_pool_item;
 
 /* Adds fd, not yet armed. */
 HRESULT comrt_pool_add(int fd, comrt_pool_item *item);
-/* Arms fd for one readiness notification (then it is disarmed again). */
-void comrt_pool_arm(int fd, comrt_pool_item *item);
-/* Removes fd; after this returns no new ready call for it starts. */
-void comrt_pool_remove(int fd);
+/* Arms the item's fd for one readiness notification (then it is disarmed again). */
+void comrt_pool_arm(comrt_pool_item *item);
+/* Withdraws an arming: no ready call starts for it from now on, though one
+ * that a worker has already begun (it holds the item acquired) may still run. */
+void comrt_pool_disarm(comrt_pool_item *item);
+/* Removes the item; after this returns no new ready call for it starts. */
+void comrt_pool_remove(comrt_pool_item *item);
 
 /*
  * comrt_spin - waits up to a bounded time (50 us) for ready(arg) to return

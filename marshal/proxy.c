@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bulkread.h"
 #include "iobuf.h"
 #include "params.h"
 #include "proxy.h"
@@ -78,6 +79,7 @@ static void px_call(ffi_cif *cif, void *ret, void **args, void *user)
     comrt_iobuf io;
     msgpack_packer pk;
     comrt_msg reply;
+    comrt_reply_sink sink;
     uint32_t id;
     HRESULT hr;
 
@@ -89,7 +91,8 @@ static void px_call(ffi_cif *cif, void *ret, void **args, void *user)
         hr = comrt_params_pack_in(m, args, &im, &pk);
     int kept = 0;
     if (SUCCEEDED(hr))
-        hr = comrt_proxy_manager_finish_keep(p->mgr, id, &io, &reply, comrt_outs_on_failure(m) ? &kept : NULL);
+        hr = comrt_proxy_manager_finish_keep(p->mgr, id, &io, comrt_params_reply_sink(m, args, &sink) ? &sink : NULL,
+                                             &reply, comrt_outs_on_failure(m) ? &kept : NULL);
     comrt_iobuf_destroy(&io);
     if (kept) {
         /* A failed IDispatch call still reports its outs: keep its error object. */

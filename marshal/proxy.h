@@ -47,9 +47,10 @@ HRESULT comrt_proxy_manager_begin(comrt_proxy_manager *m, msgpack_packer *pk, RE
                                   uint32_t *id);
 HRESULT comrt_proxy_manager_finish(comrt_proxy_manager *m, uint32_t id, struct comrt_iobuf *io, comrt_msg *reply);
 /* As finish, but a failure whose reply carries outs (comrt_outs_on_failure)
- * keeps the reply for the caller: *kept is 1 and *reply must be freed. */
+ * keeps the reply for the caller: *kept is 1 and *reply must be freed.
+ * sink (may be NULL): the caller's large [out] array (bulkread.h). */
 HRESULT comrt_proxy_manager_finish_keep(comrt_proxy_manager *m, uint32_t id, struct comrt_iobuf *io,
-                                        comrt_msg *reply, int *kept);
+                                        const struct comrt_reply_sink *sink, comrt_msg *reply, int *kept);
 
 /* The manager's existing proxy for iid, AddRef'd: S_OK, or S_FALSE if none. */
 HRESULT comrt_proxy_find(comrt_proxy_manager *m, REFIID iid, void **ppv);

@@ -39,6 +39,10 @@ typedef struct comrt_transport_ops {
     /* Reads exactly len bytes. S_FALSE on end of stream before any byte;
      * RPC_E_DISCONNECTED on an error or end of stream within the bytes. */
     HRESULT (*recv)(comrt_stream *s, void *buf, size_t len);
+    /* Reads what is there, at least one byte and at most len, into buf:
+     * S_OK with *got; S_FALSE at end of stream; E_PENDING when nowait is
+     * set and nothing has arrived; RPC_E_DISCONNECTED on an error. */
+    HRESULT (*recv_some)(comrt_stream *s, void *buf, size_t len, int nowait, size_t *got);
     HRESULT (*peer_cred)(comrt_stream *s, comrt_peer_cred *cred);
     /* Stops reads and writes in all threads (they return errors) without
      * freeing; safe while another thread blocks in recv. */

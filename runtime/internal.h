@@ -60,4 +60,7 @@ static inline const char *comrt_guid_str(REFGUID g, char buf[CHARS_IN_GUID])
     return buf;
 }
 
+/* comrt_task_mem_calloc - zeroed task memory (free with CoTaskMemFree). */
+void *comrt_task_mem_calloc(size_t cb);
+
 #endif /* COMRT_INTERNAL_H */

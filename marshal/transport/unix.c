@@ -170,6 +170,26 @@ static HRESULT u_recv(comrt_stream *base, void *buf, size_t len)
     return S_OK;
 }
 
+static HRESULT u_recv_some(comrt_stream *base, void *buf, size_t len, int nowait, size_t *got)
+{
+    unix_stream *s = (unix_stream *)base;
+    *got = 0;
+    for (;;) {
+        ssize_t n = recv(s->fd, buf, len, nowait ? MSG_DONTWAIT : 0);
+        if (n > 0) {
+            *got = (size_t)n;
+            return S_OK;
+        }
+        if (n == 0)
+            return S_FALSE;
+        if (errno == EINTR)
+            continue;
+        if (errno == EAGAIN || errno == EWOULDBLOCK)
+            return nowait ? E_PENDING : comrt_error_set(RPC_E_TIMEOUT, "the peer sent nothing in time");
+        return comrt_error_set(RPC_E_DISCONNECTED, "connection lost: %s", strerror(errno));
+    }
+}
+
 static HRESULT u_peer_cred(comrt_stream *base, comrt_peer_cred *cred)
 {
     unix_stream *s = (unix_stream *)base;
@@ -226,6 +246,7 @@ const comrt_transport_ops comrt_transport_unix = {
     .connect = u_connect,
     .sendv = u_sendv,
     .recv = u_recv,
+    .recv_some = u_recv_some,
     .peer_cred = u_peer_cred,
     .set_recv_timeout = u_set_recv_timeout,
     .shutdown = u_shutdown,

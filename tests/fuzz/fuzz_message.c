@@ -1,7 +1,8 @@
 /*
  * fuzz_message.c - libFuzzer target for what a server does with bytes from
- * a peer after the handshake: the frame decoder (comrt_frame_read, over an
- * in-memory stream holding the input), the plausibility scan and msgpack
+ * a peer after the handshake: the frame decoder (conn.c's buffered reader,
+ * comrt_frame_reader, over an in-memory stream holding the input, which
+ * hands it out in uneven pieces as a socket might), the plausibility scan and msgpack
  * unpack (as conn.c's read_msg), then the exporter's handling of REQUEST
  * and RELEASE messages (comrt_export_dispatch / comrt_export_release) on a
  * real connection backed by a socketpair, whose replies are read back.
@@ -15,6 +16,7 @@
  *  - nothing is exported, so nothing may succeed but a call's failure.
  * Input: a stream of frames (4-byte big-endian length + body), as on the wire.
  */
+#include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,7 +52,25 @@ static HRESULT mem_recv(comrt_stream *s, void *buf, size_t len)
     m->left -= len;
     return S_OK;
 }
-static const comrt_transport_ops mem_ops = {.scheme = "mem", .recv = mem_recv};
+static HRESULT mem_recv_some(comrt_stream *s, void *buf, size_t len, int nowait, size_t *got)
+{
+    mem_stream *m = (mem_stream *)s;
+    (void)nowait;
+    *got = 0;
+    if (m->left == 0)
+        return S_FALSE;
+    size_t n = 1 + m->left % 13; /* pieces of 1..13 bytes */
+    if (n > len)
+        n = len;
+    if (n > m->left)
+        n = m->left;
+    memcpy(buf, m->p, n);
+    m->p += n;
+    m->left -= n;
+    *got = n;
+    return S_OK;
+}
+static const comrt_transport_ops mem_ops = {.scheme = "mem", .recv = mem_recv, .recv_some = mem_recv_some};
 
 /* The server's end of a socketpair, as a comrt stream. */
 typedef struct {
@@ -78,6 +98,12 @@ static HRESULT fd_recv(comrt_stream *s, void *buf, size_t len)
     }
     return S_OK;
 }
+static HRESULT fd_recv_some(comrt_stream *s, void *buf, size_t len, int nowait, size_t *got)
+{
+    ssize_t n = recv(((fd_stream *)s)->fd, buf, len, nowait ? MSG_DONTWAIT : 0);
+    *got = n > 0 ? (size_t)n : 0;
+    return n > 0 ? S_OK : n == 0 ? S_FALSE : nowait && errno == EAGAIN ? E_PENDING : RPC_E_DISCONNECTED;
+}
 static void fd_shutdown(comrt_stream *s)
 {
     shutdown(((fd_stream *)s)->fd, SHUT_RDWR);
@@ -92,8 +118,8 @@ static int fd_fd(comrt_stream *s)
     return ((fd_stream *)s)->fd;
 }
 static const comrt_transport_ops fd_ops = {
-    .scheme = "fd", .sendv = fd_sendv, .recv = fd_recv, .shutdown = fd_shutdown, .close_stream = fd_close,
-    .stream_fd = fd_fd};
+    .scheme = "fd", .sendv = fd_sendv, .recv = fd_recv, .recv_some = fd_recv_some, .shutdown = fd_shutdown,
+    .close_stream = fd_close, .stream_fd = fd_fd};
 
 static comrt_conn *conn;
 static int peer = -1;
@@ -276,10 +302,13 @@ static void handle(char *frame, size_t len)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     mem_stream s = {{&mem_ops}, data, size};
+    comrt_frame_reader rd = {0};
     for (int i = 0; i < 64; i++) {
         char *body = NULL;
         size_t len = 0;
-        HRESULT hr = comrt_frame_read(&s.base, 4096, &body, &len);
+        HRESULT hr = comrt_frame_reader_header(&rd, &s.base, 4096, &len);
+        if (hr == S_OK)
+            hr = comrt_frame_reader_body(&rd, &s.base, len, &body);
         if (hr != S_OK) {
             if (body)
                 abort();
@@ -290,6 +319,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             abort();
         handle(body, len); /* takes body */
     }
+    comrt_frame_reader_destroy(&rd);
     if (comrt_export_count() != 0)
         abort();
     return 0;

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "../check_main.h"
+#include "../../marshal/bulkread.h"
 #include "../../marshal/conn.h"
 #include "../../marshal/frame.h"
 #include "../../marshal/rendezvous.h"
@@ -317,6 +318,217 @@ START_TEST(bad_handshake_refused)
 }
 END_TEST
 
+/* A connection whose peer is the test itself: it handshakes, then the test
+ * reads the connection's frames and writes the peer's bytes by hand. */
+static comrt_conn *raw_pair(comrt_stream **raw, comrt_conn_handler on_message)
+{
+    char dir[2048], path[2100];
+    comrt_listener *l;
+    comrt_stream *srv = NULL;
+    comrt_conn *c = NULL;
+    char *body;
+    size_t len;
+    ck_assert_int_eq(comrt_runtime_dir(dir, sizeof dir), S_OK);
+    snprintf(path, sizeof path, "%s/rawpair-%d.sock", dir, (int)getpid());
+    ck_assert_int_eq(comrt_transport_unix.listen(path, &l), S_OK);
+    ck_assert_int_eq(comrt_transport_unix.connect(path, raw), S_OK);
+    struct pollfd pf = {l->ops->listener_fd(l), POLLIN, 0};
+    poll(&pf, 1, 5000);
+    ck_assert_int_eq(l->ops->accept(l, &srv), S_OK);
+    comrt_transport_unix.close_listener(l);
+    send_hello(*raw, 1);
+    comrt_conn_owner o = {on_message, on_closed, NULL};
+    ck_assert_int_eq(comrt_conn_open(srv, &OXID_B, &o, 5000, &c), S_OK);
+    ck_assert_int_eq(comrt_frame_read(*raw, 4096, &body, &len), S_OK); /* its hello */
+    free(body);
+    return c;
+}
+
+/* Appends one frame ([1, id, 0, ["abc", bin of n bytes]]) to sb, header included. */
+static void append_bin_reply(msgpack_sbuffer *sb, uint32_t id, size_t n)
+{
+    msgpack_sbuffer body;
+    msgpack_packer pk;
+    msgpack_sbuffer_init(&body);
+    msgpack_packer_init(&pk, &body, msgpack_sbuffer_write);
+    msgpack_pack_array(&pk, 4);
+    msgpack_pack_uint32(&pk, COMRT_MSG_REPLY);
+    msgpack_pack_uint32(&pk, id);
+    msgpack_pack_int32(&pk, 0);
+    msgpack_pack_array(&pk, 2);
+    msgpack_pack_str_with_body(&pk, "abc", 3);
+    msgpack_pack_bin(&pk, (uint32_t)n);
+    for (size_t i = 0; i < n; i++) {
+        uint8_t b = (uint8_t)(i * 13 + 1);
+        msgpack_sbuffer_write(&body, (const char *)&b, 1);
+    }
+    unsigned char h[4] = {(unsigned char)(body.size >> 24), (unsigned char)(body.size >> 16),
+                          (unsigned char)(body.size >> 8), (unsigned char)body.size};
+    msgpack_sbuffer_write(sb, (const char *)h, 4);
+    msgpack_sbuffer_write(sb, body.data, body.size);
+    msgpack_sbuffer_destroy(&body);
+}
+
+static void append_frame(msgpack_sbuffer *sb, const msgpack_sbuffer *body)
+{
+    unsigned char h[4] = {(unsigned char)(body->size >> 24), (unsigned char)(body->size >> 16),
+                          (unsigned char)(body->size >> 8), (unsigned char)body->size};
+    msgpack_sbuffer_write(sb, (const char *)h, 4);
+    msgpack_sbuffer_write(sb, body->data, body->size);
+}
+
+static void write_raw(comrt_stream *raw, const msgpack_sbuffer *sb)
+{
+    struct iovec v = {sb->data, sb->size};
+    ck_assert_int_eq(raw->ops->sendv(raw, &v, 1), S_OK);
+}
+
+struct raw_call {
+    comrt_conn *c;
+    const comrt_reply_sink *sink;
+    comrt_msg reply;
+    HRESULT hr;
+};
+
+static void *raw_caller(void *p)
+{
+    struct raw_call *a = p;
+    msgpack_sbuffer sb;
+    uint32_t id = comrt_conn_next_call_id(a->c);
+    pack4(&sb, COMRT_MSG_REQUEST, id, 1, "raw");
+    struct iovec v = {sb.data, sb.size};
+    a->hr = comrt_conn_call_iov(a->c, id, &v, 1, sb.size, a->sink, &a->reply);
+    msgpack_sbuffer_destroy(&sb);
+    return NULL;
+}
+
+/* Reads the request a raw_caller sent; returns its call id. */
+static uint32_t read_request(comrt_stream *raw)
+{
+    char *body;
+    size_t len, off = 0;
+    msgpack_unpacked up;
+    ck_assert_int_eq(comrt_frame_read(raw, 4096, &body, &len), S_OK);
+    msgpack_unpacked_init(&up);
+    ck_assert_int_eq(msgpack_unpack_next(&up, body, len, &off), MSGPACK_UNPACK_SUCCESS);
+    ck_assert_uint_eq(up.data.via.array.ptr[0].via.u64, COMRT_MSG_REQUEST);
+    uint32_t id = (uint32_t)up.data.via.array.ptr[1].via.u64;
+    msgpack_unpacked_destroy(&up);
+    free(body);
+    return id;
+}
+
+/* One call answered with a 300 kB bin, sink as given; the reply's bin. */
+static const msgpack_object *bulk_round(comrt_conn *c, comrt_stream *raw, const comrt_reply_sink *sink,
+                                        struct raw_call *a)
+{
+    pthread_t t;
+    msgpack_sbuffer sb;
+    *a = (struct raw_call){.c = c, .sink = sink};
+    pthread_create(&t, NULL, raw_caller, a);
+    uint32_t id = read_request(raw);
+    msgpack_sbuffer_init(&sb);
+    append_bin_reply(&sb, id, 300000);
+    write_raw(raw, &sb);
+    msgpack_sbuffer_destroy(&sb);
+    pthread_join(t, NULL);
+    ck_assert_int_eq(a->hr, S_OK);
+    const msgpack_object *outs = &a->reply.items[3];
+    ck_assert_int_eq(outs->via.array.size, 2);
+    ck_assert_int_eq(outs->via.array.ptr[0].type, MSGPACK_OBJECT_STR);
+    const msgpack_object *bin = &outs->via.array.ptr[1];
+    ck_assert_int_eq(bin->type, MSGPACK_OBJECT_BIN);
+    ck_assert_uint_eq(bin->via.bin.size, 300000);
+    for (size_t i = 0; i < 300000; i += 997)
+        ck_assert_uint_eq((uint8_t)bin->via.bin.ptr[i], (uint8_t)(i * 13 + 1));
+    return bin;
+}
+
+START_TEST(large_reply_into_callers_buffer)
+{
+    comrt_stream *raw = NULL;
+    comrt_conn *c = raw_pair(&raw, client_on_message);
+    uint8_t *dest = malloc(400000);
+    struct raw_call a;
+
+    /* The sink names the bin: it arrives in the caller's buffer. */
+    memset(dest, 0xEE, 400000);
+    comrt_reply_sink sink = {1, dest, 400000};
+    const msgpack_object *bin = bulk_round(c, raw, &sink, &a);
+    ck_assert_ptr_eq(bin->via.bin.ptr, dest);
+    ck_assert_uint_eq(dest[300000], 0xEE); /* nothing past it */
+    comrt_msg_free(&a.reply);
+
+    /* Too small a buffer, or the wrong element: the ordinary path. */
+    memset(dest, 0xEE, 400000);
+    sink = (comrt_reply_sink){1, dest, 299999};
+    bin = bulk_round(c, raw, &sink, &a);
+    ck_assert_ptr_ne(bin->via.bin.ptr, dest);
+    comrt_msg_free(&a.reply);
+    sink = (comrt_reply_sink){0, dest, 400000};
+    bin = bulk_round(c, raw, &sink, &a);
+    ck_assert_ptr_ne(bin->via.bin.ptr, dest);
+    comrt_msg_free(&a.reply);
+    bin = bulk_round(c, raw, NULL, &a);
+    comrt_msg_free(&a.reply);
+    ck_assert_uint_eq(dest[0], 0xEE);
+    ck_assert_uint_eq(dest[150000], 0xEE);
+
+    free(dest);
+    comrt_conn_close(c);
+    comrt_conn_unref(c);
+    raw->ops->close_stream(raw);
+}
+END_TEST
+
+/* Frames that arrive together are read together: the reply and a request
+ * behind it in the same read. The request must still be served, although
+ * no epoll event will ever announce it. */
+START_TEST(coalesced_frames_all_served)
+{
+    comrt_stream *raw = NULL;
+    comrt_conn *c = raw_pair(&raw, client_on_message);
+    struct raw_call a = {.c = c};
+    pthread_t t;
+    msgpack_sbuffer sb, req, rep;
+
+    pthread_create(&t, NULL, raw_caller, &a);
+    uint32_t id = read_request(raw);
+    pack4(&rep, COMRT_MSG_REPLY, id, 42, "raw");
+    pack4(&req, COMRT_MSG_REQUEST, 77, 5, "behind");
+    msgpack_sbuffer_init(&sb);
+    append_frame(&sb, &rep);
+    append_frame(&sb, &req);
+    write_raw(raw, &sb); /* one write */
+    pthread_join(t, NULL);
+    ck_assert_int_eq(a.hr, S_OK);
+    ck_assert_uint_eq(a.reply.items[2].via.u64, 42);
+    comrt_msg_free(&a.reply);
+
+    /* the echo of request 77 comes back: [1, 77, 6, "behind"] */
+    struct pollfd pf = {raw->ops->stream_fd(raw), POLLIN, 0};
+    ck_assert_int_eq(poll(&pf, 1, 5000), 1);
+    char *body;
+    size_t len, off = 0;
+    msgpack_unpacked up;
+    ck_assert_int_eq(comrt_frame_read(raw, 4096, &body, &len), S_OK);
+    msgpack_unpacked_init(&up);
+    ck_assert_int_eq(msgpack_unpack_next(&up, body, len, &off), MSGPACK_UNPACK_SUCCESS);
+    ck_assert_uint_eq(up.data.via.array.ptr[0].via.u64, COMRT_MSG_REPLY);
+    ck_assert_uint_eq(up.data.via.array.ptr[1].via.u64, 77);
+    ck_assert_uint_eq(up.data.via.array.ptr[2].via.u64, 6);
+    msgpack_unpacked_destroy(&up);
+    free(body);
+
+    msgpack_sbuffer_destroy(&sb);
+    msgpack_sbuffer_destroy(&req);
+    msgpack_sbuffer_destroy(&rep);
+    comrt_conn_close(c);
+    comrt_conn_unref(c);
+    raw->ops->close_stream(raw);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("conn");
@@ -328,6 +540,8 @@ int main(void)
     tcase_add_test(tc, peer_lost_mid_call);
     tcase_add_test(tc, malformed_message_drops_connection);
     tcase_add_test(tc, bad_handshake_refused);
+    tcase_add_test(tc, large_reply_into_callers_buffer);
+    tcase_add_test(tc, coalesced_frames_all_served);
     suite_add_tcase(s, tc);
     return comrt_run_suite(s);
 }

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "../check_main.h"
+#include "../../marshal/bulkread.h"
 #include "../../marshal/frame.h"
 
 /* A stream over one end of a socketpair, through the unix transport's ops. */
@@ -127,6 +128,124 @@ START_TEST(truncated_and_clean_eof)
 }
 END_TEST
 
+/* The buffered reader: frames that arrive together are taken from one read. */
+START_TEST(reader_coalesces_frames)
+{
+    int fd;
+    comrt_stream *s = connect_pair(&fd);
+    comrt_frame_reader r = {0};
+    unsigned char w[4 + 1 + 4 + 1000 + 4 + 3];
+    size_t n;
+    char *body;
+    memcpy(w, "\0\0\0\1a\0\0\x03\xe8", 9);
+    memset(w + 9, 'b', 1000);
+    memcpy(w + 1009, "\0\0\0\3ccc", 7);
+    ck_assert_int_eq(write(fd, w, sizeof w), (ssize_t)sizeof w);
+
+    ck_assert_int_eq(comrt_frame_reader_header(&r, s, 4096, &n), S_OK);
+    ck_assert_uint_eq(n, 1);
+    ck_assert_int_eq(comrt_frame_reader_body(&r, s, n, &body), S_OK);
+    ck_assert_int_eq(body[0], 'a');
+    free(body);
+    ck_assert_uint_eq(comrt_frame_reader_buffered(&r), sizeof w - 5); /* the rest came with it */
+    ck_assert_int_eq(comrt_frame_reader_poll(&r, s), S_OK);
+    ck_assert_int_eq(comrt_frame_reader_header(&r, s, 4096, &n), S_OK);
+    ck_assert_uint_eq(n, 1000);
+    ck_assert_int_eq(comrt_frame_reader_body(&r, s, n, &body), S_OK);
+    ck_assert_int_eq(body[999], 'b');
+    free(body);
+    ck_assert_int_eq(comrt_frame_reader_header(&r, s, 4096, &n), S_OK);
+    ck_assert_int_eq(comrt_frame_reader_body(&r, s, n, &body), S_OK);
+    ck_assert_int_eq(memcmp(body, "ccc", 3), 0);
+    free(body);
+    ck_assert_uint_eq(comrt_frame_reader_buffered(&r), 0);
+    ck_assert_int_eq(comrt_frame_reader_poll(&r, s), E_PENDING); /* nothing there: no wait */
+
+    /* over the limit, from the header alone; then half a header and the end */
+    ck_assert_int_eq(write(fd, "\0\x10\0\0", 4), 4);
+    ck_assert_int_eq(comrt_frame_reader_header(&r, s, 4096, &n), RPC_E_INVALID_DATAPACKET);
+    CoTaskMemFree(comrt_error_take_description());
+    close(fd);
+    comrt_frame_reader_destroy(&r);
+    comrt_transport_unix.close_stream(s);
+    s = connect_pair(&fd);
+    ck_assert_int_eq(write(fd, "\0\0", 2), 2);
+    close(fd);
+    ck_assert_int_eq(comrt_frame_reader_header(&r, s, 4096, &n), RPC_E_DISCONNECTED);
+    CoTaskMemFree(comrt_error_take_description());
+    comrt_frame_reader_destroy(&r);
+    comrt_transport_unix.close_stream(s);
+}
+END_TEST
+
+/* A large reply's bin is taken into the caller's buffer only when it is
+ * exactly where and as large as it may be; anything else reads whole. */
+START_TEST(bulk_read_only_what_fits)
+{
+    int fd;
+    comrt_stream *s = connect_pair(&fd);
+    uint8_t dest[256], prefix[64];
+    comrt_reply_sink sink = {0, dest, sizeof dest};
+    char *frame;
+    size_t len, direct;
+    uint32_t id;
+
+    /* [1, 5, 0, [bin of 200]]: 8 bytes of header in the prefix, then 200 */
+    memcpy(prefix, "\x94\x01\x05\x00\x91\xc4\xc8", 7);
+    memset(prefix + 7, 0x11, 20);
+    ck_assert_int_eq(comrt_bulk_reply_id(prefix, 27, &id), 1);
+    ck_assert_uint_eq(id, 5);
+    uint8_t rest[180];
+    memset(rest, 0x11, sizeof rest);
+    ck_assert_int_eq(write(fd, rest, sizeof rest), (ssize_t)sizeof rest);
+    ck_assert_int_eq(comrt_bulk_read(s, prefix, 27, 207, &sink, &frame, &len, &direct), S_OK);
+    ck_assert_uint_eq(direct, 200);
+    ck_assert_uint_eq(len, 7); /* [1, 5, 0, [bin of 0]] */
+    ck_assert_int_eq(memcmp(frame, "\x94\x01\x05\x00\x91\xc4\x00", 7), 0);
+    ck_assert_uint_eq(dest[0], 0x11);
+    ck_assert_uint_eq(dest[199], 0x11);
+    free(frame);
+
+    /* a bin longer than the frame, or than the buffer: read whole */
+    static const struct {
+        const char *hdr;
+        size_t total;
+        size_t cap;
+    } bad[] = {{"\x94\x01\x05\x00\x91\xc6\x7f\xff\xff\xff", 110, 256},
+               {"\x94\x01\x05\x00\x91\xc4\xc8", 207, 199},
+               {"\x94\x00\x05\x00\x91\xc4\xc8", 207, 256}, /* a request */
+               {"\x94\x01\x05\x00\x91\xd9\xc8", 207, 256}}; /* a str */
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        size_t hl = bad[i].hdr[5] == (char)0xc6 ? 10 : 7;
+        memcpy(prefix, bad[i].hdr, hl);
+        memset(prefix + hl, 0x22, 20);
+        sink.cap = bad[i].cap;
+        size_t have = hl + 20, more = bad[i].total - have;
+        uint8_t tail[200];
+        memset(tail, 0x22, more);
+        ck_assert_int_eq(write(fd, tail, more), (ssize_t)more);
+        memset(dest, 0, sizeof dest);
+        ck_assert_int_eq(comrt_bulk_read(s, prefix, have, bad[i].total, &sink, &frame, &len, &direct), S_OK);
+        ck_assert_uint_eq(direct, 0);
+        ck_assert_uint_eq(len, bad[i].total);
+        ck_assert_int_eq(memcmp(frame, prefix, have), 0);
+        ck_assert_uint_eq(dest[0], 0);
+        free(frame);
+    }
+    ck_assert_int_eq(comrt_bulk_reply_id("\x94\x00\x05", 3, &id), 0);
+
+    /* the peer leaves inside the bin */
+    memcpy(prefix, "\x94\x01\x05\x00\x91\xc4\xc8", 7);
+    sink.cap = sizeof dest;
+    ck_assert_int_eq(write(fd, rest, 10), 10);
+    close(fd);
+    ck_assert_int_eq(comrt_bulk_read(s, prefix, 27, 207, &sink, &frame, &len, &direct), RPC_E_DISCONNECTED);
+    ck_assert_ptr_null(frame);
+    CoTaskMemFree(comrt_error_take_description());
+    comrt_transport_unix.close_stream(s);
+}
+END_TEST
+
 START_TEST(peer_credentials)
 {
     int fd;
@@ -175,6 +294,8 @@ int main(void)
     tcase_add_test(tc, round_trip_sizes);
     tcase_add_test(tc, oversized_rejected_before_allocation);
     tcase_add_test(tc, truncated_and_clean_eof);
+    tcase_add_test(tc, reader_coalesces_frames);
+    tcase_add_test(tc, bulk_read_only_what_fits);
     tcase_add_test(tc, peer_credentials);
     tcase_add_test(tc, connect_to_nobody);
     tcase_add_test(tc, frame_limit_from_environment);

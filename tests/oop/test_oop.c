@@ -187,6 +187,20 @@ START_TEST(bulk_arrays_both_ways)
     ck_assert_uint_eq(data[n / 2], 0);
     ck_assert_uint_eq(data[n - 1], 1);
     free(data);
+
+    /* [out, size_is(n), length_is(*used)]: large enough to be received in
+     * place; what the callee leaves past *used is zeroed, not the caller's. */
+    const LONG m = 90000;
+    LONG *buf = malloc((size_t)m * sizeof *buf), used = -1;
+    for (LONG i = 0; i < m; i++)
+        buf[i] = -1;
+    ck_assert_int_eq(IParams_Fill(p, m, buf, &used), S_OK);
+    ck_assert_int_eq(used, m / 2);
+    for (LONG i = 0; i < used; i++)
+        ck_assert_int_eq(buf[i], i * i);
+    for (LONG i = used; i < m; i++)
+        ck_assert_int_eq(buf[i], 0);
+    free(buf);
     IParams_Release(p);
     IServer_Release(s);
 }
