@@ -124,6 +124,10 @@ void comrt_apartment_sta_leave(comrt_apartment *a)
 {
     comrt_apt_work *w;
 
+    /* Its class objects go first, while the apartment still runs work:
+     * nobody finds them from now on (a lookup that raced us reaches a dead
+     * apartment below and fails RPC_E_DISCONNECTED, no dangling pointer). */
+    comrt_classobj_apartment_gone(a);
     pthread_mutex_lock(&a->lock);
     a->alive = 0;
     w = a->head;

@@ -85,6 +85,15 @@ HRESULT comrt_apartment_main_sta(comrt_apartment **out);
 /* The host STA for ThreadingModel=Apartment classes created from the MTA. AddRef'd. */
 HRESULT comrt_apartment_host_sta(comrt_apartment **out);
 
+/* Class objects registered with CoRegisterClassObject belong to the
+ * registering thread's apartment (runtime/classobj.c). This lookup is
+ * comrt_classobj_lookup's, and sets *home (if not NULL) to the apartment
+ * that registered the object found, referenced (NULL if none is found). */
+HRESULT comrt_classobj_lookup_home(REFCLSID rclsid, DWORD clsctx, IUnknown **punk, comrt_apartment **home);
+/* An STA ends (its thread, from comrt_apartment_sta_leave): the class
+ * objects it registered are revoked and released there, as COM does. */
+void comrt_classobj_apartment_gone(comrt_apartment *a);
+
 /* Causality: the logical thread of calls that an outgoing call belongs to. */
 typedef struct comrt_causality_scope {
     int pushed; /* a new causality was made for this call */

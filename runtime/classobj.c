@@ -3,6 +3,11 @@
  * (CoRegisterClassObject), found by CoGetClassObject before the registry.
  * Local servers use the same table to answer activation requests from
  * other processes.
+ *
+ * A registration belongs to the registering thread's apartment: callers
+ * in other apartments get proxies (activate.c), activation requests run
+ * there (exporter.c), and when an STA ends its registrations are revoked
+ * (comrt_classobj_apartment_gone), as in COM.
  */
 #include <stdlib.h>
 
@@ -160,9 +165,11 @@ HRESULT CoSuspendClassObjects(void)
     return S_OK;
 }
 
-HRESULT comrt_classobj_lookup(REFCLSID rclsid, DWORD clsctx, IUnknown **punk)
+HRESULT comrt_classobj_lookup_home(REFCLSID rclsid, DWORD clsctx, IUnknown **punk, comrt_apartment **home)
 {
     *punk = NULL;
+    if (home)
+        *home = NULL;
     pthread_mutex_lock(&lock);
     for (size_t i = 0; i < nregs; i++) {
         struct registration *r = &regs[i];
@@ -174,10 +181,51 @@ HRESULT comrt_classobj_lookup(REFCLSID rclsid, DWORD clsctx, IUnknown **punk)
         }
         *punk = r->obj;
         IUnknown_AddRef(*punk);
+        if (home) {
+            *home = r->apt;
+            comrt_apartment_ref(r->apt);
+        }
         break;
     }
     pthread_mutex_unlock(&lock);
     return *punk ? S_OK : S_FALSE;
+}
+
+HRESULT comrt_classobj_lookup(REFCLSID rclsid, DWORD clsctx, IUnknown **punk)
+{
+    return comrt_classobj_lookup_home(rclsid, clsctx, punk, NULL);
+}
+
+void comrt_classobj_apartment_gone(comrt_apartment *a)
+{
+    struct registration *gone = NULL;
+    size_t ngone = 0;
+
+    pthread_mutex_lock(&lock);
+    for (size_t i = 0; i < nregs; i++)
+        if (regs[i].apt == a)
+            ngone++;
+    /* Without memory for the list the registrations stay: a later lookup
+     * then fails RPC_E_DISCONNECTED (the apartment is gone), never worse. */
+    if (ngone && !(gone = malloc(ngone * sizeof *gone)))
+        ngone = 0;
+    for (size_t i = 0, k = 0; k < ngone && i < nregs;) {
+        if (regs[i].apt != a) {
+            i++;
+            continue;
+        }
+        comrt_rendezvous_withdraw(&regs[i].pub);
+        gone[k++] = regs[i];
+        regs[i] = regs[--nregs]; /* slot i now holds another entry: look at it again */
+    }
+    pthread_mutex_unlock(&lock);
+    /* Released outside the lock (they may run arbitrary code), here on the
+     * ending apartment's own thread, where they belong. */
+    for (size_t i = 0; i < ngone; i++) {
+        IUnknown_Release(gone[i].obj);
+        comrt_apartment_unref(gone[i].apt);
+    }
+    free(gone);
 }
 
 comrt_apartment *comrt_classobj_apartment(REFCLSID rclsid)

@@ -1,9 +1,11 @@
 # tests/apartment - apartments: STA delivery, callbacks during calls, STAs
 # calling each other, the MTA under load, explicit marshaling, the message
-# filter and ThreadingModel. Uses oop.idl's interfaces (tests/oop/module.mk
+# filter, ThreadingModel and class objects registered by an apartment
+# (test_classobj). Uses oop.idl's interfaces (tests/oop/module.mk
 # generates them) and the oop server for the cross-process cases.
 $(BUILD)/obj/tests/apartment/%.o: CPPFLAGS += -I$(COMIDL_GEN)/tests/oop
-$(BUILD)/obj/tests/apartment/test_apartment.o $(BUILD)/obj/tests/apartment/aptcomp.o: $(COMIDL_GEN)/tests/oop/oop.h
+$(BUILD)/obj/tests/apartment/test_apartment.o $(BUILD)/obj/tests/apartment/aptcomp.o \
+    $(BUILD)/obj/tests/apartment/test_classobj.o: $(COMIDL_GEN)/tests/oop/oop.h
 
 $(BUILD)/tests/apartment/libaptcomp.so: $(call objs,tests/apartment/aptcomp.c) $(BUILD)/obj/$(COMIDL_GEN)/tests/oop/oop_i.o $(LIBSO)
 	@mkdir -p $(@D)
@@ -13,7 +15,11 @@ $(BUILD)/tests/apartment/test_apartment: $(call objs,tests/apartment/test_apartm
 	@mkdir -p $(@D)
 	$(LINK) -o $@ $(filter %.o,$^) -L$(BUILD)/lib -lcomrt $(RPATH) $(CHECK_LIBS) -ldl -lpthread
 
-TEST_PROGS += $(BUILD)/tests/apartment/test_apartment
+$(BUILD)/tests/apartment/test_classobj: $(call objs,tests/apartment/test_classobj.c) $(BUILD)/obj/$(COMIDL_GEN)/tests/oop/oop_i.o $(LIBSO)
+	@mkdir -p $(@D)
+	$(LINK) -o $@ $(filter %.o,$^) -L$(BUILD)/lib -lcomrt $(RPATH) $(CHECK_LIBS) -ldl -lpthread
+
+TEST_PROGS += $(BUILD)/tests/apartment/test_apartment $(BUILD)/tests/apartment/test_classobj
 TEST_DEPS += $(BUILD)/tests/apartment/libaptcomp.so $(BUILD)/tests/oop/oop-server $(BUILD)/bin/regsvr
 
 TEST_SCRIPTS += tests/apartment/test_pollhost.sh

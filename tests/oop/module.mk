@@ -22,3 +22,22 @@ $(BUILD)/tests/oop/test_oop: $(call objs,tests/oop/test_oop.c) $(BUILD)/obj/$(OO
 
 TEST_PROGS += $(BUILD)/tests/oop/test_oop
 TEST_DEPS += $(BUILD)/tests/oop/oop-server $(BUILD)/bin/regsvr $(OOP_GEN)/oop.tlb $(COMIDL)
+
+# Server lifetime (test_lifetime): idle exit after activations the server's
+# sampling cannot see, and a leaving server's CO_E_SERVER_STOPPING. Its
+# servers come from lifetime.idl (and oop.idl: the broker hands out an
+# oop-server's IServer).
+$(BUILD)/obj/tests/oop/lifetime_server.o $(BUILD)/obj/tests/oop/test_lifetime.o: $(OOP_GEN)/oop.h $(OOP_GEN)/lifetime.h
+
+$(BUILD)/tests/oop/lifetime-server: $(call objs,tests/oop/lifetime_server.c) $(BUILD)/obj/$(OOP_GEN)/lifetime_i.o \
+        $(BUILD)/obj/$(OOP_GEN)/lifetime_tlb.o $(BUILD)/obj/$(OOP_GEN)/oop_i.o $(LIBSO)
+	@mkdir -p $(@D)
+	$(LINK) -o $@ $(filter %.o,$^) -L$(BUILD)/lib -lcomrt $(RPATH) -ldl -lpthread
+
+$(BUILD)/tests/oop/test_lifetime: $(call objs,tests/oop/test_lifetime.c) $(BUILD)/obj/$(OOP_GEN)/lifetime_i.o \
+        $(BUILD)/obj/$(OOP_GEN)/oop_i.o $(LIBSO)
+	@mkdir -p $(@D)
+	$(LINK) -o $@ $(filter %.o,$^) -L$(BUILD)/lib -lcomrt $(RPATH) $(CHECK_LIBS) -ldl -lpthread
+
+TEST_PROGS += $(BUILD)/tests/oop/test_lifetime
+TEST_DEPS += $(BUILD)/tests/oop/lifetime-server
