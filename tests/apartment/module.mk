@@ -3,7 +3,8 @@
 # filter and ThreadingModel. Uses oop.idl's interfaces (tests/oop/module.mk
 # generates them) and the oop server for the cross-process cases.
 $(BUILD)/obj/tests/apartment/%.o: CPPFLAGS += -I$(COMIDL_GEN)/tests/oop
-$(BUILD)/obj/tests/apartment/test_apartment.o $(BUILD)/obj/tests/apartment/aptcomp.o: $(COMIDL_GEN)/tests/oop/oop.h
+$(BUILD)/obj/tests/apartment/test_apartment.o $(BUILD)/obj/tests/apartment/aptcomp.o \
+    $(BUILD)/obj/tests/apartment/test_queued_calls.o: $(COMIDL_GEN)/tests/oop/oop.h
 
 $(BUILD)/tests/apartment/libaptcomp.so: $(call objs,tests/apartment/aptcomp.c) $(BUILD)/obj/$(COMIDL_GEN)/tests/oop/oop_i.o $(LIBSO)
 	@mkdir -p $(@D)
@@ -14,6 +15,13 @@ $(BUILD)/tests/apartment/test_apartment: $(call objs,tests/apartment/test_apartm
 	$(LINK) -o $@ $(filter %.o,$^) -L$(BUILD)/lib -lcomrt $(RPATH) $(CHECK_LIBS) -ldl -lpthread
 
 TEST_PROGS += $(BUILD)/tests/apartment/test_apartment
+
+# Calls queued for a busy STA whose object is cut off before they run.
+$(BUILD)/tests/apartment/test_queued_calls: $(call objs,tests/apartment/test_queued_calls.c) \
+        $(BUILD)/obj/$(COMIDL_GEN)/tests/oop/oop_i.o $(LIBSO)
+	@mkdir -p $(@D)
+	$(LINK) -o $@ $(filter %.o,$^) -L$(BUILD)/lib -lcomrt $(RPATH) $(CHECK_LIBS) -ldl -lpthread
+TEST_PROGS += $(BUILD)/tests/apartment/test_queued_calls
 TEST_DEPS += $(BUILD)/tests/apartment/libaptcomp.so $(BUILD)/tests/oop/oop-server $(BUILD)/bin/regsvr
 
 TEST_SCRIPTS += tests/apartment/test_pollhost.sh
