@@ -13,3 +13,10 @@ $(BUILD)/obj/bench/bench_apartment.o: private CPPFLAGS += -I$(OOP_GEN)
 $(BUILD)/obj/bench/bench_apartment.o: $(OOP_GEN)/oop.h
 $(BUILD)/bench/bench_apartment: | $(BUILD)/tests/oop/oop-server $(OOP_GEN)/oop.tlb $(COMIDL)
 BENCH_PROGS += $(BUILD)/bench/bench_apartment
+# bench_exports: a null call while the server has exported 1 vs 10,000 objects
+# (bench/exports_callgrind.sh: the same in server instructions, under callgrind).
+$(eval $(call program,$(BUILD)/bench/bench_exports,bench/bench_exports.c $(OOP_GEN)/oop_i.c))
+$(BUILD)/obj/bench/bench_exports.o: private CPPFLAGS += -I$(OOP_GEN)
+$(BUILD)/obj/bench/bench_exports.o: $(OOP_GEN)/oop.h
+$(BUILD)/bench/bench_exports: | $(BUILD)/tests/oop/oop-server $(OOP_GEN)/oop.tlb $(COMIDL)
+BENCH_PROGS += $(BUILD)/bench/bench_exports

@@ -1,55 +1,69 @@
 /*
  * exporter.c - objects this process exports: the table by OID and by
- * identity, references counted per peer connection, and the stub that
- * executes an incoming call with ffi_call.
+ * identity, references counted per peer connection and held by CoLock-
+ * ObjectExternal and marshal packets, and the lookup that routes an
+ * incoming call (executed by stub.c).
  *
  * A peer may only call objects it holds references to (a guessed OID gets
  * CO_E_OBJNOTCONNECTED), and every reference a peer holds is dropped when
  * its connection goes, so a client killed with SIGKILL leaks nothing here.
+ *
+ * Both indexes are hash maps (idmap.h). An incoming call finds its target
+ * with one lookup, which also decides the apartment the call runs in; a
+ * call handed to another apartment carries the entry it found (pinned), so
+ * that nothing is looked up again there.
  */
-#include <ffi.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../runtime/internal.h"
 #include "apartment.h"
-#include "iobuf.h"
-#include "log.h"
+#include "idmap.h"
 #include "orpc.h"
-#include "params.h"
 
 struct peer_ref {
     comrt_conn *conn; /* not referenced: entries go when the connection does */
     uint64_t count;
 };
 
-struct exported {
+struct comrt_exported {
     uint64_t oid;
-    IUnknown *identity; /* the table's reference */
+    IUnknown *identity;   /* the table's reference; released once unlinked */
     comrt_apartment *apt; /* where it lives (referenced): its calls and its release run there */
     struct peer_ref *refs;
     size_t nrefs;
-    unsigned long locks;   /* CoLockObjectExternal */
-    unsigned long packets; /* marshal packets holding it (export_packet.c) */
+    unsigned long locks; /* CoLockObjectExternal */
+    unsigned long holds; /* in-process holders other than peers: marshal packets (packet.c) */
+    int linked;          /* in both maps; once 0, a pinned call finds it disconnected */
+    /* The memory's users: 1 for the table until the entry is retired, 1 per
+     * call pinning it on its way to the object's apartment. */
+    atomic_uint users;
+    struct comrt_exported *next_dead; /* chains entries unlinked together */
 };
 
+/* Everything but users is under the lock; an unlinked entry belongs to
+ * whoever unlinked it (and its pinned calls read only linked and oid). */
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static struct exported **objs;
-static size_t nobjs, capobjs;
+static comrt_idmap by_oid = COMRT_IDMAP_INIT;      /* oid -> struct comrt_exported */
+static comrt_idmap by_identity = COMRT_IDMAP_INIT; /* (uintptr_t)identity -> struct comrt_exported */
 static uint64_t next_oid = 1;
 
 /* Lock held. */
-static struct exported *find_oid(uint64_t oid)
+static struct comrt_exported *find_oid(uint64_t oid)
 {
-    for (size_t i = 0; i < nobjs; i++)
-        if (objs[i]->oid == oid)
-            return objs[i];
-    return NULL;
+    return comrt_idmap_get(&by_oid, oid);
 }
 
 /* Lock held. */
-static struct peer_ref *find_ref(struct exported *e, comrt_conn *c)
+static struct comrt_exported *find_identity(IUnknown *identity)
+{
+    return comrt_idmap_get(&by_identity, (uintptr_t)identity);
+}
+
+/* Lock held. */
+static struct peer_ref *find_ref(const struct comrt_exported *e, comrt_conn *c)
 {
     for (size_t i = 0; i < e->nrefs; i++)
         if (e->refs[i].conn == c)
@@ -57,17 +71,35 @@ static struct peer_ref *find_ref(struct exported *e, comrt_conn *c)
     return NULL;
 }
 
-/* Lock held. Unlinks e if no peer holds it; returns it for freeing. */
-static struct exported *maybe_unlink(struct exported *e)
+/* Lock held. Nobody (peer, lock or hold) keeps e in the table. */
+static int unused(const struct comrt_exported *e)
 {
-    if (e->nrefs || e->locks || e->packets)
+    return !e->nrefs && !e->locks && !e->holds;
+}
+
+/* Lock held. Takes e out of both maps (removal cannot fail). */
+static void unlink_locked(struct comrt_exported *e)
+{
+    comrt_idmap_remove(&by_oid, e->oid);
+    comrt_idmap_remove(&by_identity, (uintptr_t)e->identity);
+    e->linked = 0;
+}
+
+/* Lock held. Unlinks e if nobody holds it; returns it for retiring. */
+static struct comrt_exported *maybe_unlink(struct comrt_exported *e)
+{
+    if (!unused(e))
         return NULL;
-    for (size_t i = 0; i < nobjs; i++)
-        if (objs[i] == e) {
-            objs[i] = objs[--nobjs];
-            return e;
-        }
-    return NULL;
+    unlink_locked(e);
+    return e;
+}
+
+static void entry_unref(struct comrt_exported *e)
+{
+    if (atomic_fetch_sub(&e->users, 1) == 1) {
+        free(e->refs);
+        free(e);
+    }
 }
 
 /* The table's reference goes back in the object's own apartment. */
@@ -91,7 +123,9 @@ static void release_cancel(comrt_apt_work *w, HRESULT why)
     release_run(w);
 }
 
-static void free_exported(struct exported *e)
+/* An unlinked entry (lock not held) gives its reference back; its memory
+ * stays while a pinned call still points to it. NULL is a no-op. */
+static void retire(struct comrt_exported *e)
 {
     if (!e)
         return;
@@ -103,47 +137,59 @@ static void free_exported(struct exported *e)
         r->identity = e->identity;
         if (FAILED(comrt_apartment_post(e->apt, &r->work))) {
             free(r);
-            r = NULL;
             IUnknown_Release(e->identity);
         }
     } else {
         IUnknown_Release(e->identity);
     }
     comrt_apartment_unref(e->apt);
-    free(e->refs);
-    free(e);
+    entry_unref(e);
+}
+
+/* Retires a chain made with next_dead. */
+static void retire_all(struct comrt_exported *dead)
+{
+    while (dead) {
+        struct comrt_exported *next = dead->next_dead;
+        retire(dead);
+        dead = next;
+    }
 }
 
 /* Lock held. The entry for identity, made if needed; consumes the caller's
- * reference on identity either way (the table keeps one). NULL on OOM. */
-static struct exported *enter_locked(IUnknown *identity, comrt_apartment *apt)
+ * reference on identity when it returns one (the table keeps one). NULL on
+ * OOM, identity untouched. */
+static struct comrt_exported *enter_locked(IUnknown *identity, comrt_apartment *apt)
 {
-    for (size_t i = 0; i < nobjs; i++)
-        if (objs[i]->identity == identity) {
-            IUnknown_Release(identity); /* the table already holds one */
-            return objs[i];
-        }
-    if (nobjs == capobjs) {
-        size_t n = capobjs ? capobjs * 2 : 32;
-        struct exported **o = realloc(objs, n * sizeof *o);
-        if (!o)
-            return NULL;
-        objs = o;
-        capobjs = n;
+    struct comrt_exported *e = find_identity(identity);
+    if (e) {
+        IUnknown_Release(identity); /* the table already holds one */
+        return e;
     }
-    struct exported *e = calloc(1, sizeof *e);
+    e = calloc(1, sizeof *e);
     if (!e)
         return NULL;
-    e->oid = next_oid++;
+    e->oid = next_oid;
+    if (comrt_idmap_put(&by_oid, e->oid, e)) {
+        free(e);
+        return NULL;
+    }
+    if (comrt_idmap_put(&by_identity, (uintptr_t)identity, e)) {
+        comrt_idmap_remove(&by_oid, e->oid);
+        free(e);
+        return NULL;
+    }
+    next_oid++;
     e->identity = identity;
     e->apt = apt;
     comrt_apartment_ref(apt);
-    objs[nobjs++] = e;
+    e->linked = 1;
+    atomic_init(&e->users, 1);
     return e;
 }
 
 /* Lock held. Counts one more reference of c's peer on e; -1 on OOM. */
-static int add_ref_locked(struct exported *e, comrt_conn *c)
+static int add_ref_locked(struct comrt_exported *e, comrt_conn *c)
 {
     struct peer_ref *r = find_ref(e, c);
     if (!r) {
@@ -163,7 +209,7 @@ HRESULT comrt_export_marshal(comrt_conn *c, msgpack_packer *pk, IUnknown *p, REF
 {
     IUnknown *identity = NULL, *check = NULL;
     const char *address;
-    struct exported *e;
+    struct comrt_exported *e;
     uint64_t oid;
     HRESULT hr;
 
@@ -210,9 +256,9 @@ HRESULT comrt_export_marshal(comrt_conn *c, msgpack_packer *pk, IUnknown *p, REF
     if (!e)
         goto oom;
     if (add_ref_locked(e, c)) {
-        struct exported *dead = maybe_unlink(e);
+        struct comrt_exported *dead = maybe_unlink(e);
         pthread_mutex_unlock(&lock);
-        free_exported(dead);
+        retire(dead);
         return comrt_error_set(E_OUTOFMEMORY, "out of memory exporting an object");
     }
     oid = e->oid;
@@ -230,43 +276,38 @@ oom:
     return comrt_error_set(E_OUTOFMEMORY, "out of memory exporting an object");
 }
 
-/* Drops every peer's references to the entry of identity (lock held). */
-static struct exported *disconnect_locked(IUnknown *identity)
-{
-    for (size_t i = 0; i < nobjs; i++)
-        if (objs[i]->identity == identity) {
-            objs[i]->nrefs = 0;
-            return maybe_unlink(objs[i]);
-        }
-    return NULL;
-}
-
 HRESULT CoDisconnectObject(LPUNKNOWN pUnk, DWORD dwReserved)
 {
     IUnknown *identity = NULL;
+    struct comrt_exported *dead = NULL;
     if (!pUnk || dwReserved)
         return comrt_error_set(E_INVALIDARG, "CoDisconnectObject: NULL object or reserved argument");
     if (FAILED(IUnknown_QueryInterface(pUnk, &IID_IUnknown, (void **)&identity)))
         return comrt_error_set(E_NOINTERFACE, "CoDisconnectObject: the object does not answer IUnknown");
     pthread_mutex_lock(&lock);
-    struct exported *dead = disconnect_locked(identity);
+    struct comrt_exported *e = find_identity(identity);
+    if (e) {
+        /* Every peer's references go; locks and packet holds stay. */
+        e->nrefs = 0;
+        dead = maybe_unlink(e);
+    }
     pthread_mutex_unlock(&lock);
     IUnknown_Release(identity);
-    free_exported(dead);
+    retire(dead);
     return S_OK;
 }
 
 HRESULT CoLockObjectExternal(LPUNKNOWN pUnk, BOOL fLock, BOOL fLastUnlockReleases)
 {
     IUnknown *identity = NULL;
-    struct exported *dead = NULL;
+    struct comrt_exported *dead = NULL;
     if (!pUnk)
         return comrt_error_set(E_INVALIDARG, "CoLockObjectExternal: NULL object");
     if (FAILED(IUnknown_QueryInterface(pUnk, &IID_IUnknown, (void **)&identity)))
         return comrt_error_set(E_NOINTERFACE, "CoLockObjectExternal: the object does not answer IUnknown");
     pthread_mutex_lock(&lock);
     if (fLock) {
-        struct exported *e = enter_locked(identity, comrt_apartment_current()); /* takes our reference */
+        struct comrt_exported *e = enter_locked(identity, comrt_apartment_current()); /* takes our reference */
         if (!e) {
             pthread_mutex_unlock(&lock);
             IUnknown_Release(identity);
@@ -276,27 +317,24 @@ HRESULT CoLockObjectExternal(LPUNKNOWN pUnk, BOOL fLock, BOOL fLastUnlockRelease
         pthread_mutex_unlock(&lock);
         return S_OK;
     }
-    for (size_t i = 0; i < nobjs; i++) {
-        struct exported *e = objs[i];
-        if (e->identity != identity || !e->locks)
-            continue;
+    struct comrt_exported *e = find_identity(identity);
+    if (e && e->locks) {
         if (--e->locks == 0 && fLastUnlockReleases)
             e->nrefs = 0;
         dead = maybe_unlink(e);
-        break;
     }
     pthread_mutex_unlock(&lock);
     IUnknown_Release(identity);
-    free_exported(dead);
+    retire(dead);
     return S_OK;
 }
 
-HRESULT comrt_export_packet_add(IUnknown *identity, uint64_t *oid)
+HRESULT comrt_export_hold(IUnknown *identity, uint64_t *oid)
 {
     pthread_mutex_lock(&lock);
-    struct exported *e = enter_locked(identity, comrt_apartment_current()); /* takes the reference */
+    struct comrt_exported *e = enter_locked(identity, comrt_apartment_current()); /* takes the reference */
     if (e) {
-        e->packets++;
+        e->holds++;
         *oid = e->oid;
     }
     pthread_mutex_unlock(&lock);
@@ -307,32 +345,23 @@ HRESULT comrt_export_packet_add(IUnknown *identity, uint64_t *oid)
     return S_OK;
 }
 
-HRESULT comrt_export_packet_use(uint64_t oid, comrt_conn *c, int consume)
+void comrt_export_unhold(uint64_t oid)
 {
-    struct exported *dead = NULL;
-    HRESULT hr = S_OK;
+    struct comrt_exported *dead = NULL;
     pthread_mutex_lock(&lock);
-    struct exported *e = find_oid(oid);
-    if (!e || !e->packets) {
-        hr = comrt_error_set(CO_E_OBJNOTCONNECTED, "object %llu of this process no longer exists",
-                             (unsigned long long)oid);
-    } else {
-        if (c && add_ref_locked(e, c))
-            hr = comrt_error_set(E_OUTOFMEMORY, "out of memory exporting an object");
-        if (consume) {
-            e->packets--;
-            dead = maybe_unlink(e);
-        }
+    struct comrt_exported *e = find_oid(oid);
+    if (e && e->holds) {
+        e->holds--;
+        dead = maybe_unlink(e);
     }
     pthread_mutex_unlock(&lock);
-    free_exported(dead);
-    return hr;
+    retire(dead);
 }
 
 int comrt_export_in_current_apartment(uint64_t oid)
 {
     pthread_mutex_lock(&lock);
-    struct exported *e = find_oid(oid);
+    struct comrt_exported *e = find_oid(oid);
     int here = e && comrt_apartment_is_current(e->apt);
     pthread_mutex_unlock(&lock);
     return here;
@@ -342,7 +371,7 @@ HRESULT comrt_export_move_ref(comrt_conn *from, comrt_conn *to, uint64_t oid)
 {
     HRESULT hr = S_OK;
     pthread_mutex_lock(&lock);
-    struct exported *e = find_oid(oid);
+    struct comrt_exported *e = find_oid(oid);
     if (!e)
         hr = comrt_error_set(CO_E_OBJNOTCONNECTED, "object %llu of this process no longer exists",
                              (unsigned long long)oid);
@@ -355,37 +384,42 @@ HRESULT comrt_export_move_ref(comrt_conn *from, comrt_conn *to, uint64_t oid)
     return hr;
 }
 
+/* Lock held. Unlinks every entry collected (with next_dead) in a walk of
+ * the map, which must not change while it is walked. */
+static void unlink_chain(struct comrt_exported *dead)
+{
+    for (; dead; dead = dead->next_dead)
+        unlink_locked(dead);
+}
+
 void comrt_export_apartment_gone(comrt_apartment *a)
 {
-    struct exported **dead = NULL;
-    size_t ndead = 0;
+    struct comrt_exported *dead = NULL, *e;
+    size_t pos = 0;
 
     pthread_mutex_lock(&lock);
-    dead = malloc((nobjs ? nobjs : 1) * sizeof *dead);
-    for (size_t i = 0; i < nobjs && dead;) {
-        if (objs[i]->apt == a) {
-            dead[ndead++] = objs[i];
-            objs[i] = objs[--nobjs];
-        } else {
-            i++;
+    while ((e = comrt_idmap_next(&by_oid, &pos, NULL)) != NULL)
+        if (e->apt == a) {
+            e->next_dead = dead;
+            dead = e;
         }
-    }
+    unlink_chain(dead);
     pthread_mutex_unlock(&lock);
     /* On the apartment's own thread, which is leaving it. */
-    for (size_t i = 0; i < ndead; i++) {
-        IUnknown_Release(dead[i]->identity);
-        comrt_apartment_unref(dead[i]->apt);
-        free(dead[i]->refs);
-        free(dead[i]);
+    while (dead) {
+        struct comrt_exported *next = dead->next_dead;
+        IUnknown_Release(dead->identity);
+        comrt_apartment_unref(dead->apt);
+        entry_unref(dead);
+        dead = next;
     }
-    free(dead);
 }
 
 HRESULT comrt_export_lookup(uint64_t oid, REFIID iid, void **ppv)
 {
     IUnknown *identity = NULL;
     pthread_mutex_lock(&lock);
-    struct exported *e = find_oid(oid);
+    struct comrt_exported *e = find_oid(oid);
     if (e) {
         identity = e->identity;
         IUnknown_AddRef(identity);
@@ -399,28 +433,12 @@ HRESULT comrt_export_lookup(uint64_t oid, REFIID iid, void **ppv)
     return hr;
 }
 
-/* Takes the object for a call: AddRef'd identity, if c's peer holds it
- * (or, for QueryInterface, which is how a process handed a reference by a
- * third party gets one of its own, if it exists at all). */
-static IUnknown *acquire_for_call(comrt_conn *c, uint64_t oid, int require_ref)
-{
-    IUnknown *identity = NULL;
-    pthread_mutex_lock(&lock);
-    struct exported *e = find_oid(oid);
-    if (e && (!require_ref || find_ref(e, c))) {
-        identity = e->identity;
-        IUnknown_AddRef(identity);
-    }
-    pthread_mutex_unlock(&lock);
-    return identity;
-}
-
 /* One reference of c's on oid goes. */
 static void drop(comrt_conn *c, uint64_t oid, uint64_t count)
 {
-    struct exported *dead = NULL;
+    struct comrt_exported *dead = NULL;
     pthread_mutex_lock(&lock);
-    struct exported *e = find_oid(oid);
+    struct comrt_exported *e = find_oid(oid);
     struct peer_ref *r = e ? find_ref(e, c) : NULL;
     if (r) {
         /* A peer can only give back what it holds. */
@@ -431,7 +449,7 @@ static void drop(comrt_conn *c, uint64_t oid, uint64_t count)
         }
     }
     pthread_mutex_unlock(&lock);
-    free_exported(dead);
+    retire(dead);
 }
 
 void comrt_export_drop_ref(comrt_conn *c, uint64_t oid)
@@ -456,379 +474,103 @@ void comrt_export_release(comrt_conn *c, const comrt_msg *m)
 
 void comrt_export_conn_lost(comrt_conn *c)
 {
-    struct exported **dead = NULL;
-    size_t ndead = 0;
+    struct comrt_exported *dead = NULL, *e;
+    size_t pos = 0;
 
     pthread_mutex_lock(&lock);
-    dead = malloc((nobjs ? nobjs : 1) * sizeof *dead);
-    for (size_t i = 0; i < nobjs;) {
-        struct exported *e = objs[i];
+    while ((e = comrt_idmap_next(&by_oid, &pos, NULL)) != NULL) {
         struct peer_ref *r = find_ref(e, c);
         if (r)
             *r = e->refs[--e->nrefs];
-        struct exported *gone = maybe_unlink(e);
-        if (gone && dead)
-            dead[ndead++] = gone;
-        else
-            i++; /* maybe_unlink moved another entry into slot i only if it unlinked */
+        if (unused(e)) {
+            e->next_dead = dead;
+            dead = e;
+        }
     }
+    unlink_chain(dead);
     pthread_mutex_unlock(&lock);
-    for (size_t i = 0; i < ndead; i++)
-        free_exported(dead[i]);
-    free(dead);
+    retire_all(dead);
 }
 
 size_t comrt_export_count(void)
 {
     pthread_mutex_lock(&lock);
-    size_t n = nobjs;
+    size_t n = comrt_idmap_count(&by_oid);
     pthread_mutex_unlock(&lock);
     return n;
 }
 
-/* Calls --------------------------------------------------------------------- */
+/* Incoming calls: the one lookup ------------------------------------------ */
 
-static HRESULT im_marshal(void *ctx, msgpack_packer *pk, IUnknown *p, REFIID iid)
+int comrt_export_runs_here(const comrt_apartment *a)
 {
-    return comrt_export_marshal(ctx, pk, p, iid);
+    comrt_apartment *here = comrt_apartment_current();
+    /* The MTA's objects run on whichever MTA thread read the call (no hand-off). */
+    return a == here || (!comrt_apartment_is_sta(a) && !comrt_apartment_is_sta(here));
 }
 
-static HRESULT im_unmarshal(void *ctx, const msgpack_object *o, REFIID iid, void **ppv)
+/* Lock held. Whether c's peer may call e (NULL: not in the table) now. */
+static HRESULT callable_locked(const struct comrt_exported *e, uint64_t oid, comrt_conn *c, int require_ref)
 {
-    return comrt_import_unmarshal(ctx, o, iid, ppv);
+    /* Gone (disconnected or released by everyone) vs. never handed out. */
+    if (!e || !e->linked)
+        return oid < next_oid ? RPC_E_DISCONNECTED : CO_E_OBJNOTCONNECTED;
+    if (require_ref && !find_ref(e, c))
+        return CO_E_OBJNOTCONNECTED;
+    return S_OK;
 }
 
-/* Sends [1, id, hr, outs, description?]: the header and description packed
- * here, the outs (packed by the handler, possibly referencing its call
- * frame's memory) placed between them as they are, in one gather write. */
-static void send_reply(comrt_conn *c, uint32_t id, HRESULT hr, comrt_iobuf *outs, int failure_outs)
+/* The error information of a refused call (set outside the lock). */
+static HRESULT refused(HRESULT hr, uint64_t oid)
 {
-    comrt_iobuf head, tail;
-    msgpack_packer hp, tp;
-    char *why = FAILED(hr) ? comrt_error_take_description() : NULL;
-    int ok_outs = (SUCCEEDED(hr) || failure_outs) && outs && !comrt_iobuf_finish(outs) && outs->total;
-
-    /* head: [n, 1, id, hr (, [] when no outs)]; then the outs; tail: the description */
-    comrt_iobuf_init(&head);
-    comrt_iobuf_init(&tail);
-    msgpack_packer_init(&hp, &head, comrt_iobuf_write);
-    msgpack_packer_init(&tp, &tail, comrt_iobuf_write);
-    msgpack_pack_array(&hp, why ? 5 : 4);
-    msgpack_pack_uint32(&hp, COMRT_MSG_REPLY);
-    msgpack_pack_uint32(&hp, id);
-    msgpack_pack_int32(&hp, hr);
-    if (!ok_outs)
-        msgpack_pack_array(&hp, 0);
-    if (why)
-        msgpack_pack_str_with_body(&tp, why, strlen(why));
-    free(why);
-    if (!comrt_iobuf_finish(&head) && !comrt_iobuf_finish(&tail)) {
-        int n = head.niov + (ok_outs ? outs->niov : 0) + tail.niov;
-        struct iovec small[16], *v = n <= 16 ? small : malloc((size_t)n * sizeof *v);
-        if (v) {
-            int k = 0;
-            memcpy(v + k, head.iov, (size_t)head.niov * sizeof *v);
-            k += head.niov;
-            if (ok_outs) {
-                memcpy(v + k, outs->iov, (size_t)outs->niov * sizeof *v);
-                k += outs->niov;
-            }
-            if (tail.niov) /* no description: no tail, and its iov is NULL */
-                memcpy(v + k, tail.iov, (size_t)tail.niov * sizeof *v);
-            comrt_conn_send_iov(c, v, n, head.total + (ok_outs ? outs->total : 0) + tail.total);
-            if (v != small)
-                free(v);
-        }
-    }
-    comrt_iobuf_destroy(&head);
-    comrt_iobuf_destroy(&tail);
+    /* RPC_E_DISCONNECTED: COM's answer for an object cut off by
+     * CoDisconnectObject or released by everyone. */
+    if (hr == RPC_E_DISCONNECTED)
+        return comrt_error_set(hr, "object %llu has disconnected from its clients", (unsigned long long)oid);
+    return comrt_error_set(hr, "object %llu is not exported to this client", (unsigned long long)oid);
 }
 
-static atomic_ulong activations;
-
-unsigned long comrt_export_activations(void)
+HRESULT comrt_export_route(comrt_conn *c, uint64_t oid, int require_ref, IUnknown **identity,
+                           struct comrt_exported **pin, comrt_apartment **apt)
 {
-    return atomic_load(&activations);
-}
-
-static HRESULT activate(comrt_conn *c, uint32_t slot, const msgpack_object *ins, msgpack_packer *pk)
-{
-    CLSID clsid;
-    IID iid;
-    IUnknown *classobj = NULL;
-    void *result = NULL;
-    HRESULT hr;
-
-    if (slot == COMRT_ACT_CLAIM_PACKET || slot == COMRT_ACT_RELEASE_PACKET) {
-        if (ins->type != MSGPACK_OBJECT_ARRAY || ins->via.array.size != 1 ||
-            ins->via.array.ptr[0].type != MSGPACK_OBJECT_POSITIVE_INTEGER)
-            return comrt_error_set(RPC_E_INVALID_DATA, "malformed marshal packet request");
-        return comrt_packet_redeem(ins->via.array.ptr[0].via.u64, slot == COMRT_ACT_CLAIM_PACKET ? c : NULL);
-    }
-    if (ins->type != MSGPACK_OBJECT_ARRAY || ins->via.array.size != 2 ||
-        comrt_unpack_guid(&ins->via.array.ptr[0], &clsid) || comrt_unpack_guid(&ins->via.array.ptr[1], &iid))
-        return comrt_error_set(RPC_E_INVALID_DATA, "malformed activation request");
-    if (comrt_classobj_lookup(&clsid, CLSCTX_LOCAL_SERVER, &classobj) != S_OK) {
-        char cs[CHARS_IN_GUID];
-        comrt_apartment *still = comrt_classobj_apartment(&clsid);
-        comrt_apartment_unref(still);
-        /* Registered but suspended (the server is leaving) or single-use and
-         * taken: as COM, "stopping", so the client starts another server. */
-        if (still)
-            return comrt_error_set(CO_E_SERVER_STOPPING, "class %s: this server no longer hands out objects",
-                                   comrt_guid_str(&clsid, cs));
-        return comrt_error_set(REGDB_E_CLASSNOTREG, "class %s is not registered by this server",
-                               comrt_guid_str(&clsid, cs));
-    }
-    if (slot == COMRT_ACT_GET_CLASS_OBJECT) {
-        hr = IUnknown_QueryInterface(classobj, &iid, &result);
-    } else if (slot == COMRT_ACT_CREATE_INSTANCE) {
-        IClassFactory *cf = NULL;
-        hr = IUnknown_QueryInterface(classobj, &IID_IClassFactory, (void **)&cf);
-        if (SUCCEEDED(hr)) {
-            hr = IClassFactory_CreateInstance(cf, NULL, &iid, &result);
-            IClassFactory_Release(cf);
-        }
-    } else {
-        hr = comrt_error_set(RPC_E_INVALID_DATA, "unknown activation request %u", (unsigned)slot);
-    }
-    IUnknown_Release(classobj);
-    if (SUCCEEDED(hr))
-        atomic_fetch_add(&activations, 1);
-    if (SUCCEEDED(hr)) {
-        msgpack_pack_array(pk, 1);
-        hr = comrt_export_marshal(c, pk, result, &iid);
-        IUnknown_Release((IUnknown *)result);
-    }
-    return hr;
-}
-
-static HRESULT remote_qi(comrt_conn *c, IUnknown *identity, const msgpack_object *ins, msgpack_packer *pk)
-{
-    IID iid;
-    void *p = NULL;
-    if (ins->type != MSGPACK_OBJECT_ARRAY || ins->via.array.size != 1 ||
-        comrt_unpack_guid(&ins->via.array.ptr[0], &iid))
-        return comrt_error_set(RPC_E_INVALID_DATA, "malformed QueryInterface request");
-    HRESULT hr = IUnknown_QueryInterface(identity, &iid, &p);
-    if (FAILED(hr))
-        return hr;
-    msgpack_pack_array(pk, 1);
-    hr = comrt_export_marshal(c, pk, p, &iid);
-    IUnknown_Release((IUnknown *)p);
-    return hr;
-}
-
-/* An ordinary method: unpack, ffi_call, pack. */
-static HRESULT invoke(comrt_conn *c, IUnknown *identity, REFIID iid, uint32_t slot, const msgpack_object *ins,
-                      msgpack_packer *pk, comrt_call_frame **keep, int *outs_on_failure)
-{
-    const comrt_tl_interface *info;
-    const comrt_tl_method *m;
-    comrt_itf_marshaler im = {im_marshal, im_unmarshal, c};
-    comrt_call_frame *frame = NULL;
-    IUnknown *itf = NULL;
-    ffi_cif *cif;
-    ffi_arg rc = 0;
-    HRESULT hr;
-
-    hr = comrt_marshal_interface_info(iid, &info);
-    if (FAILED(hr))
-        return hr;
-    if (slot < 3 || FAILED(comrt_tl_interface_method(info, slot, &m)))
-        return comrt_error_set(RPC_E_INVALID_DATA, "%s has no remotable method in slot %u", info->name,
-                               (unsigned)slot);
-    hr = comrt_params_cif(m, &cif);
-    if (FAILED(hr))
-        return hr;
-    hr = IUnknown_QueryInterface(identity, iid, (void **)&itf);
-    if (FAILED(hr))
-        return hr;
-    hr = comrt_params_unpack_in(m, ins, &im, &frame);
-    if (SUCCEEDED(hr)) {
-        void **args = comrt_call_frame_args(frame);
-        void *fn = ((void **)(void *)itf->lpVtbl)[slot];
-        args[0] = &itf;
-        ffi_call(cif, FFI_FN(fn), &rc, args);
-        hr = (HRESULT)(int32_t)rc;
-        if (SUCCEEDED(hr) || comrt_outs_on_failure(m)) {
-            HRESULT phr = comrt_params_pack_out(m, frame, &im, pk);
-            if (FAILED(phr))
-                hr = phr;
-            else if (FAILED(hr))
-                *outs_on_failure = 1;
-        }
-        /* The packed outs may point into the frame: the caller frees it
-         * once the reply is sent. */
-        *keep = frame;
-    }
-    IUnknown_Release(itf);
-    return hr;
-}
-
-static void dispatch_here(comrt_conn *c, comrt_msg *m)
-{
-    const msgpack_object *it = m->items;
-    comrt_call_frame *frame = NULL;
-    int failure_outs = 0;
-    comrt_iobuf outs;
-    msgpack_packer pk;
-    IID iid;
-    HRESULT hr;
-
-    /* [0, id, oid, iid, slot, flags, ins]: without a call id nobody can be answered */
-    if (m->nitems < 2 || it[1].type != MSGPACK_OBJECT_POSITIVE_INTEGER || it[1].via.u64 > UINT32_MAX) {
-        comrt_log_warning("malformed request from pid %u: closing the connection",
-                          (unsigned)comrt_conn_peer_info(c)->cred.pid);
-        comrt_msg_free(m);
-        comrt_conn_close(c);
-        return;
-    }
-    uint32_t id = (uint32_t)it[1].via.u64;
-    comrt_iobuf_init(&outs);
-    msgpack_packer_init(&pk, &outs, comrt_iobuf_write);
-    if (m->nitems != 7 && m->nitems != 8) {
-        hr = comrt_error_set(RPC_E_INVALID_DATA, "a request has %u elements instead of 7 or 8", (unsigned)m->nitems);
-    } else if (it[2].type != MSGPACK_OBJECT_POSITIVE_INTEGER || comrt_unpack_guid(&it[3], &iid) ||
-        it[4].type != MSGPACK_OBJECT_POSITIVE_INTEGER || it[4].via.u64 > UINT32_MAX ||
-        it[6].type != MSGPACK_OBJECT_ARRAY) {
-        hr = comrt_error_set(RPC_E_INVALID_DATA, "malformed request header");
-    } else if (it[2].via.u64 == COMRT_OID_ACTIVATOR) {
-        hr = activate(c, (uint32_t)it[4].via.u64, &it[6], &pk);
-    } else {
-        uint32_t slot = (uint32_t)it[4].via.u64;
-        IUnknown *identity = acquire_for_call(c, it[2].via.u64, slot != COMRT_SLOT_QUERYINTERFACE);
-        if (!identity) {
-            pthread_mutex_lock(&lock);
-            /* Gone (disconnected or released by everyone) vs. never handed to this peer. */
-            int existed = it[2].via.u64 < next_oid && !find_oid(it[2].via.u64);
-            pthread_mutex_unlock(&lock);
-            /* COM's answer for an object cut off by CoDisconnectObject or gone. */
-            hr = existed ? comrt_error_set(RPC_E_DISCONNECTED, "object %llu has disconnected from its clients",
-                                           (unsigned long long)it[2].via.u64)
-                         : comrt_error_set(CO_E_OBJNOTCONNECTED, "object %llu is not exported to this client",
-                                           (unsigned long long)it[2].via.u64);
-        } else {
-            if (slot == COMRT_SLOT_QUERYINTERFACE)
-                hr = remote_qi(c, identity, &it[6], &pk);
-            else
-                hr = invoke(c, identity, &iid, slot, &it[6], &pk, &frame, &failure_outs);
-            IUnknown_Release(identity);
-        }
-    }
-    send_reply(c, id, hr, &outs, failure_outs);
-    comrt_iobuf_destroy(&outs);
-    comrt_call_frame_free(frame); /* NULL is a no-op */
-    comrt_msg_free(m);
-}
-
-/* Routing: a call runs in its object's apartment --------------------------- */
-
-struct posted_call {
-    comrt_apt_work work;
-    comrt_conn *conn; /* referenced */
-    comrt_msg msg;
-    int has_cause;
-};
-
-static void run_with_causality(comrt_conn *c, comrt_msg *m, const GUID *cause)
-{
-    GUID saved;
-    int had;
-    comrt_causality_set(cause, &saved, &had);
-    dispatch_here(c, m);
-    comrt_causality_restore(&saved, had);
-}
-
-static void posted_run(comrt_apt_work *w)
-{
-    struct posted_call *p = (struct posted_call *)w;
-    run_with_causality(p->conn, &p->msg, p->has_cause ? &p->work.causality : NULL);
-    comrt_conn_unref(p->conn);
-    free(p);
-}
-
-static void posted_cancel(comrt_apt_work *w, HRESULT why)
-{
-    struct posted_call *p = (struct posted_call *)w;
-    comrt_iobuf none;
-    comrt_iobuf_init(&none);
-    if (why == RPC_E_DISCONNECTED)
-        comrt_error_set(why, "the apartment of the object has ended");
-    else
-        comrt_error_set(why, "the called apartment's message filter refused the call");
-    send_reply(p->conn, (uint32_t)p->msg.items[1].via.u64, why, &none, 0);
-    comrt_iobuf_destroy(&none);
-    comrt_msg_free(&p->msg);
-    comrt_conn_unref(p->conn);
-    free(p);
-}
-
-/* The apartment a well-formed request is for (referenced), or NULL to run it
- * where it is (the MTA's objects, the activator, malformed requests). */
-static comrt_apartment *target_of(const comrt_msg *m)
-{
-    const msgpack_object *it = m->items;
-    comrt_apartment *a = NULL;
-    if ((m->nitems != 7 && m->nitems != 8) || it[2].type != MSGPACK_OBJECT_POSITIVE_INTEGER)
-        return NULL;
-    if (it[2].via.u64 == COMRT_OID_ACTIVATOR) {
-        CLSID clsid;
-        if (it[6].type == MSGPACK_OBJECT_ARRAY && it[6].via.array.size >= 1 &&
-            !comrt_unpack_guid(&it[6].via.array.ptr[0], &clsid))
-            a = comrt_classobj_apartment(&clsid);
-        return a;
-    }
+    *identity = NULL;
+    *pin = NULL;
+    *apt = NULL;
     pthread_mutex_lock(&lock);
-    struct exported *e = find_oid(it[2].via.u64);
-    if (e) {
-        a = e->apt;
-        comrt_apartment_ref(a);
+    struct comrt_exported *e = find_oid(oid);
+    HRESULT hr = callable_locked(e, oid, c, require_ref);
+    if (SUCCEEDED(hr) && comrt_export_runs_here(e->apt)) {
+        /* This thread is in the object's apartment: an STA object's
+         * AddRef may assume its own thread. */
+        *identity = e->identity;
+        IUnknown_AddRef(*identity);
+    } else if (SUCCEEDED(hr)) {
+        /* Its apartment takes the object when the call gets there. */
+        atomic_fetch_add(&e->users, 1);
+        *pin = e;
+        *apt = e->apt;
+        comrt_apartment_ref(*apt);
     }
     pthread_mutex_unlock(&lock);
-    return a;
+    return FAILED(hr) ? refused(hr, oid) : S_OK;
 }
 
-void comrt_export_dispatch(comrt_conn *c, comrt_msg *m)
+HRESULT comrt_export_unpin(struct comrt_exported *pin, comrt_conn *c, int require_ref, IUnknown **identity)
 {
-    const msgpack_object *it = m->items;
-    GUID cause;
-    int has_cause = m->nitems == 8 && !comrt_unpack_guid(&it[7], &cause);
-
-    /* Without a call id nobody can be answered: dispatch_here drops the connection. */
-    if (m->nitems < 2 || it[1].type != MSGPACK_OBJECT_POSITIVE_INTEGER || it[1].via.u64 > UINT32_MAX) {
-        dispatch_here(c, m);
-        return;
+    HRESULT hr = S_OK;
+    if (identity) {
+        *identity = NULL;
+        pthread_mutex_lock(&lock);
+        /* Disconnected, or released by the peer, while the call was queued? */
+        hr = callable_locked(pin, pin->oid, c, require_ref);
+        if (SUCCEEDED(hr)) {
+            *identity = pin->identity;
+            IUnknown_AddRef(*identity);
+        }
+        pthread_mutex_unlock(&lock);
+        if (FAILED(hr))
+            hr = refused(hr, pin->oid);
     }
-    comrt_apartment *target = target_of(m);
-    comrt_apartment *here = comrt_apartment_current();
-    if (!target)
-        target = comrt_apartment_mta();
-    /* The MTA's objects run on whichever MTA thread read the call (no hand-off). */
-    if (target == here || (!comrt_apartment_is_sta(target) && !comrt_apartment_is_sta(here))) {
-        comrt_apartment_unref(target);
-        run_with_causality(c, m, has_cause ? &cause : NULL);
-        return;
-    }
-    struct posted_call *p = calloc(1, sizeof *p);
-    if (!p) {
-        comrt_apartment_unref(target);
-        run_with_causality(c, m, has_cause ? &cause : NULL); /* it fails there as it can */
-        return;
-    }
-    p->work.run = posted_run;
-    p->work.cancel = posted_cancel;
-    p->work.is_call = 1;
-    if (has_cause)
-        p->work.causality = cause;
-    p->has_cause = has_cause;
-    comrt_unpack_guid(&it[3], &p->work.iid);
-    p->work.slot = it[4].type == MSGPACK_OBJECT_POSITIVE_INTEGER ? (uint32_t)it[4].via.u64 : 0;
-    p->conn = c;
-    comrt_conn_ref(c);
-    p->msg = *m;
-    memset(m, 0, sizeof *m);
-    if (FAILED(comrt_apartment_post(target, &p->work)))
-        posted_cancel(&p->work, RPC_E_DISCONNECTED);
-    comrt_apartment_unref(target);
+    entry_unref(pin);
+    return hr;
 }

@@ -83,19 +83,59 @@ HRESULT comrt_export_marshal(comrt_conn *c, msgpack_packer *pk, IUnknown *p, REF
 /* comrt_export_lookup - the exported object oid as iid, AddRef'd (for a reference coming home). */
 HRESULT comrt_export_lookup(uint64_t oid, REFIID iid, void **ppv);
 
-/* Handles a REQUEST on c addressed to an exported object or the activator. Takes msg. */
-void comrt_export_dispatch(comrt_conn *c, comrt_msg *msg);
 /* Handles RELEASE [2, [[oid, count]...]] from c's peer. */
 void comrt_export_release(comrt_conn *c, const comrt_msg *msg);
 /* The peer of c is gone: drops every reference it held. */
 void comrt_export_conn_lost(comrt_conn *c);
 
-/* A marshal packet is made for identity (consumed): it is entered in the
- * table (in the calling thread's apartment) and held by one more packet. */
-HRESULT comrt_export_packet_add(IUnknown *identity, uint64_t *oid);
-/* A packet on oid is used: a reference is counted for c (if not NULL), and
- * with consume the packet's hold goes. */
-HRESULT comrt_export_packet_use(uint64_t oid, comrt_conn *c, int consume);
+/*
+ * In-process holds: something in this process other than a peer keeps an
+ * object exported (today the marshal packets, which count their own holds:
+ * one per packet on an object of ours, packet.c). Unlike the last
+ * CoLockObjectExternal unlock, the last hold given back never drops the
+ * peers' references; CoDisconnectObject leaves holds (and locks) alone.
+ *
+ * comrt_export_hold - enters identity (its reference consumed, also on
+ * failure) in the table, in the calling thread's apartment, with one more
+ * hold; *oid is its OID.
+ */
+HRESULT comrt_export_hold(IUnknown *identity, uint64_t *oid);
+/* Gives back one hold on oid; the object leaves the table if nothing else keeps it. */
+void comrt_export_unhold(uint64_t oid);
+
+/* Incoming calls (stub.c, routed by exporter.c) ------------------------------- */
+
+/* Handles a REQUEST on c addressed to an exported object or the activator. Takes msg. */
+void comrt_export_dispatch(comrt_conn *c, comrt_msg *msg);
+
+/* An entry of the export table, pinned by a call on its way to the object's apartment. */
+struct comrt_exported;
+struct comrt_apartment;
+
+/* 1 if a call for an object of apartment a runs on the calling thread (it
+ * is in a, or both are the MTA); else it is posted to a. */
+int comrt_export_runs_here(const struct comrt_apartment *a);
+
+/*
+ * comrt_export_route - the one lookup of an incoming call's target oid
+ * from c's peer, which must hold a reference to it (unless !require_ref:
+ * QueryInterface). When the call runs here (comrt_export_runs_here),
+ * *identity is the object, AddRef'd; else *identity is NULL, *pin the
+ * entry, pinned, and *apt its apartment (referenced) to post the call to.
+ * RPC_E_DISCONNECTED (the object was disconnected or released by everyone)
+ * or CO_E_OBJNOTCONNECTED (never exported to this peer), with error
+ * information, when the peer may not call it.
+ */
+HRESULT comrt_export_route(comrt_conn *c, uint64_t oid, int require_ref, IUnknown **identity,
+                           struct comrt_exported **pin, struct comrt_apartment **apt);
+/*
+ * comrt_export_unpin - releases a pin. With identity, in the object's
+ * apartment when the call runs: *identity is the object, AddRef'd, if c's
+ * peer may still call it (the route's errors otherwise: it may have been
+ * disconnected while the call was queued). identity NULL: the call will
+ * not run.
+ */
+HRESULT comrt_export_unpin(struct comrt_exported *pin, comrt_conn *c, int require_ref, IUnknown **identity);
 
 /* Marshal packets (packet.c) -------------------------------------------------- */
 
@@ -111,7 +151,8 @@ HRESULT comrt_packet_redeem(uint64_t id, comrt_conn *c);
 /* 1 if our object oid lives in the calling thread's apartment (a reference
  * coming home unmarshals to the object itself only then; else to a proxy). */
 int comrt_export_in_current_apartment(uint64_t oid);
-/* One reference on oid counted for from (NULL: none) is counted for to instead. */
+/* One reference on oid counted for from (NULL: none, e.g. a marshal packet's
+ * hold redeemed by to's peer) is counted for to instead. */
 HRESULT comrt_export_move_ref(comrt_conn *from, comrt_conn *to, uint64_t oid);
 
 /* comrt_export_drop_ref - one reference counted for c on oid comes back
@@ -119,7 +160,6 @@ HRESULT comrt_export_move_ref(comrt_conn *from, comrt_conn *to, uint64_t oid);
 void comrt_export_drop_ref(comrt_conn *c, uint64_t oid);
 
 /* The STA a is ending: its objects are disconnected and released (on its thread). */
-struct comrt_apartment;
 void comrt_export_apartment_gone(struct comrt_apartment *a);
 
 /* comrt_export_activations - activation requests this process has served

@@ -10,12 +10,18 @@
  * gets a reference of its own first and then redeems the packet with the
  * owner (consuming a NORMAL one), so the object never lacks a reference on
  * the way. Packet ids are random: a peer cannot guess another's packet.
+ *
+ * Holds: each packet on an object of ours is one hold on its export-table
+ * entry (comrt_export_hold), given back when the packet is consumed (a
+ * NORMAL packet unmarshaled or claimed) or released; a TABLESTRONG packet
+ * keeps its hold until CoReleaseMarshalData.
  */
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../runtime/internal.h"
+#include "idmap.h"
 #include "msgcheck.h"
 #include "orpc.h"
 
@@ -24,14 +30,13 @@
 
 struct packet {
     uint64_t id;
-    uint64_t oid;     /* our object's OID, or 0 for a proxy's packet */
+    uint64_t oid;     /* our object's OID (a hold on it), or 0 for a proxy's packet */
     IUnknown *proxy;  /* a proxy manager's identity (referenced) when oid is 0 */
     DWORD flags;
 };
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static struct packet *packets;
-static size_t npackets, cappackets;
+static comrt_idmap packets = COMRT_IDMAP_INIT; /* id -> struct packet (owned) */
 
 static uint64_t random_id(void)
 {
@@ -45,30 +50,24 @@ static uint64_t random_id(void)
     return id;
 }
 
-/* Lock held. The packet's index, or -1. */
-static long find_locked(uint64_t id)
+/* Enters p, with a fresh random id in p->id. */
+static HRESULT remember(struct packet *p)
 {
-    for (size_t i = 0; i < npackets; i++)
-        if (packets[i].id == id)
-            return (long)i;
-    return -1;
-}
-
-static HRESULT remember(const struct packet *p)
-{
+    struct packet *copy = malloc(sizeof *copy);
+    if (!copy)
+        return comrt_error_set(E_OUTOFMEMORY, "out of memory for a marshal packet");
     pthread_mutex_lock(&lock);
-    if (npackets == cappackets) {
-        size_t n = cappackets ? cappackets * 2 : 16;
-        struct packet *t = realloc(packets, n * sizeof *t);
-        if (!t) {
-            pthread_mutex_unlock(&lock);
-            return comrt_error_set(E_OUTOFMEMORY, "out of memory for a marshal packet");
-        }
-        packets = t;
-        cappackets = n;
-    }
-    packets[npackets++] = *p;
+    do {
+        p->id = random_id();
+    } while (p->id && comrt_idmap_get(&packets, p->id)); /* 2^-64 odds, but an id names one packet */
+    *copy = *p;
+    int failed = !p->id || comrt_idmap_put(&packets, p->id, copy);
     pthread_mutex_unlock(&lock);
+    if (failed) {
+        free(copy);
+        return p->id ? comrt_error_set(E_OUTOFMEMORY, "out of memory for a marshal packet")
+                     : comrt_error_set(E_FAIL, "no randomness for a marshal packet id");
+    }
     return S_OK;
 }
 
@@ -77,19 +76,31 @@ static HRESULT remember(const struct packet *p)
 static HRESULT take(uint64_t id, int release, struct packet *out, int *consumed)
 {
     pthread_mutex_lock(&lock);
-    long i = find_locked(id);
-    if (i < 0) {
+    struct packet *p = comrt_idmap_get(&packets, id);
+    if (!p) {
         pthread_mutex_unlock(&lock);
         return comrt_error_set(CO_E_OBJNOTCONNECTED, "the marshal packet was already unmarshaled or released");
     }
-    *out = packets[i];
-    *consumed = release || packets[i].flags == MSHLFLAGS_NORMAL;
-    if (*consumed)
-        packets[i] = packets[--npackets];
-    else if (out->proxy)
+    *out = *p;
+    *consumed = release || p->flags == MSHLFLAGS_NORMAL;
+    if (*consumed) {
+        comrt_idmap_remove(&packets, id);
+        free(p);
+    } else if (out->proxy) {
         IUnknown_AddRef(out->proxy); /* the table keeps its own */
+    }
     pthread_mutex_unlock(&lock);
     return S_OK;
+}
+
+/* The hold of a packet on our object oid is used: a reference is counted
+ * for c's peer (if c), and with consume the hold goes. */
+static HRESULT use_hold(uint64_t oid, comrt_conn *c, int consume)
+{
+    HRESULT hr = c ? comrt_export_move_ref(NULL, c, oid) : S_OK;
+    if (consume)
+        comrt_export_unhold(oid);
+    return hr;
 }
 
 HRESULT comrt_packet_marshal(IUnknown *p, REFIID iid, DWORD mshlflags, msgpack_packer *pk)
@@ -114,15 +125,10 @@ HRESULT comrt_packet_marshal(IUnknown *p, REFIID iid, DWORD mshlflags, msgpack_p
         return comrt_error_set(E_NOINTERFACE, "an object being marshaled does not support the interface");
     }
     IUnknown_Release(check);
-    pkt.id = random_id();
-    if (!pkt.id) {
-        IUnknown_Release(identity);
-        return comrt_error_set(E_FAIL, "no randomness for a marshal packet id");
-    }
     if (comrt_import_objref_of(identity, &oxid, &oid, &address)) {
         pkt.proxy = identity; /* the packet's hold */
     } else {
-        hr = comrt_export_packet_add(identity, &oid); /* takes identity */
+        hr = comrt_export_hold(identity, &oid); /* takes identity */
         if (FAILED(hr))
             return hr;
         oxid = *comrt_orpc_oxid();
@@ -134,7 +140,7 @@ HRESULT comrt_packet_marshal(IUnknown *p, REFIID iid, DWORD mshlflags, msgpack_p
         if (pkt.proxy)
             IUnknown_Release(pkt.proxy);
         else
-            comrt_export_packet_use(oid, NULL, 1);
+            comrt_export_unhold(oid);
         return hr;
     }
     msgpack_pack_array(pk, 7);
@@ -160,7 +166,7 @@ HRESULT comrt_packet_redeem(uint64_t id, comrt_conn *c)
     if (FAILED(hr))
         return hr;
     if (p.oid) {
-        hr = comrt_export_packet_use(p.oid, c, consumed);
+        hr = use_hold(p.oid, c, consumed);
     } else if (p.proxy) {
         /* A peer redeeming a proxy's packet already got its own reference
          * from the object's exporter; ours just goes. */
@@ -254,13 +260,13 @@ HRESULT comrt_packet_unmarshal(const char *buf, size_t len, REFIID iid, void **p
             goto out;
         if (pk.oid && comrt_export_in_current_apartment(pk.oid)) {
             hr = comrt_export_lookup(pk.oid, iid, ppv);
-            comrt_export_packet_use(pk.oid, NULL, consumed);
+            use_hold(pk.oid, NULL, consumed);
         } else if (pk.oid) {
             /* Another apartment's object: a proxy over the loopback
              * connection, which the packet's hold is handed to. */
             hr = comrt_orpc_loopback(&loop);
             if (SUCCEEDED(hr))
-                hr = comrt_export_packet_use(pk.oid, loop, consumed);
+                hr = use_hold(pk.oid, loop, consumed);
             if (SUCCEEDED(hr))
                 hr = comrt_import_unmarshal(loop, p.objref, iid, ppv);
             comrt_conn_unref(loop);

@@ -5,7 +5,8 @@
 # generates them) and the oop server for the cross-process cases.
 $(BUILD)/obj/tests/apartment/%.o: CPPFLAGS += -I$(COMIDL_GEN)/tests/oop
 $(BUILD)/obj/tests/apartment/test_apartment.o $(BUILD)/obj/tests/apartment/aptcomp.o \
-    $(BUILD)/obj/tests/apartment/test_classobj.o: $(COMIDL_GEN)/tests/oop/oop.h
+    $(BUILD)/obj/tests/apartment/test_classobj.o $(BUILD)/obj/tests/apartment/test_queued_calls.o: \
+    $(COMIDL_GEN)/tests/oop/oop.h
 
 $(BUILD)/tests/apartment/libaptcomp.so: $(call objs,tests/apartment/aptcomp.c) $(BUILD)/obj/$(COMIDL_GEN)/tests/oop/oop_i.o $(LIBSO)
 	@mkdir -p $(@D)
@@ -20,6 +21,13 @@ $(BUILD)/tests/apartment/test_classobj: $(call objs,tests/apartment/test_classob
 	$(LINK) -o $@ $(filter %.o,$^) -L$(BUILD)/lib -lcomrt $(RPATH) $(CHECK_LIBS) -ldl -lpthread
 
 TEST_PROGS += $(BUILD)/tests/apartment/test_apartment $(BUILD)/tests/apartment/test_classobj
+
+# Calls queued for a busy STA whose object is cut off before they run.
+$(BUILD)/tests/apartment/test_queued_calls: $(call objs,tests/apartment/test_queued_calls.c) \
+        $(BUILD)/obj/$(COMIDL_GEN)/tests/oop/oop_i.o $(LIBSO)
+	@mkdir -p $(@D)
+	$(LINK) -o $@ $(filter %.o,$^) -L$(BUILD)/lib -lcomrt $(RPATH) $(CHECK_LIBS) -ldl -lpthread
+TEST_PROGS += $(BUILD)/tests/apartment/test_queued_calls
 TEST_DEPS += $(BUILD)/tests/apartment/libaptcomp.so $(BUILD)/tests/oop/oop-server $(BUILD)/bin/regsvr
 
 TEST_SCRIPTS += tests/apartment/test_pollhost.sh

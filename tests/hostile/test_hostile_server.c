@@ -506,10 +506,10 @@ START_TEST(a_stalled_handshake_does_not_block_new_clients)
 END_TEST
 
 /*
- * KNOWN BUG (marshal/exporter.c comrt_export_dispatch): PROTOCOL.md says a
- * request whose header is malformed is answered RPC_E_INVALID_DATA when its
- * call_id can be read; a REQUEST with 6 or 8 elements and a readable call_id
- * drops the connection instead.
+ * Once a known bug (now marshal/stub.c comrt_export_dispatch): PROTOCOL.md
+ * says a request whose header is malformed is answered RPC_E_INVALID_DATA
+ * when its call_id can be read; a REQUEST with 6 or 8 elements and a
+ * readable call_id dropped the connection instead.
  */
 START_TEST(a_request_of_the_wrong_length_is_answered)
 {
