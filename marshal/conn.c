@@ -5,12 +5,15 @@
  * A caller waiting for its reply takes the role whenever it is free, and
  * then disarms the socket in the worker pool, so that its reply wakes no
  * worker for nothing (on a busy or single CPU that wake-up doubled the
- * cost of a call). When no caller waits, the socket is armed (one-shot) and
- * a worker takes the role for one message. Invariant: while the connection
- * is open, its socket is either armed or some thread holds the read role
- * (or is about to re-arm). Once it is closed, the first party to see it
- * closed with the role free drops the pool's reference; events the kernel
- * had already queued for the socket are then stale and never run (pool.h).
+ * cost of a call). When no caller waits, the socket is watched, edge-
+ * triggered, so a worker that read a request need not re-arm it (a system
+ * call per request); a worker woken while the role is taken marks the
+ * connection (unread) and whoever frees the role sends a worker to look.
+ * Invariant: while the connection is open, its socket is watched or some
+ * thread holds the read role (or is about to watch again). Once it is
+ * closed, the first party to see it closed with the role free drops the
+ * pool's reference; events the kernel had already queued for the socket
+ * are then stale and never run (pool.h).
  */
 #include <stddef.h>
 #include <pthread.h>
@@ -54,7 +57,9 @@ struct comrt_conn {
     pthread_cond_t cv; /* broadcast: reply delivered, read role freed, closed */
     pthread_mutex_t send_lock;
     int reading;
-    int armed; /* armed in the pool, or its event on the way to on_ready */
+    int armed;  /* watched by the pool (edge-triggered: stays so after an event) */
+    int unread;      /* the socket may hold bytes nobody will be told of (edge-triggered) */
+    unsigned events; /* socket events so far: a drain clears unread only if none came since */
     int closed;
     int pool_ref;
     int loopback; /* this process to itself: no socket, see comrt_conn_open_loopback */
@@ -142,6 +147,17 @@ static HRESULT read_msg(comrt_conn *c, comrt_msg *m, struct waiter **filled)
         return comrt_error_set(RPC_E_DISCONNECTED, "the peer closed the connection");
     if (FAILED(hr))
         return hr;
+    if (n >= COMRT_BULK_MIN && n > comrt_frame_reader_buffered(&c->rd)) {
+        /* A long read: every piece that arrives meanwhile would wake a
+         * worker (edge-triggered) for nothing. Watched again when the role
+         * is given up. */
+        pthread_mutex_lock(&c->lock);
+        if (c->armed && !c->closed) {
+            c->armed = 0;
+            comrt_pool_disarm(&c->item);
+        }
+        pthread_mutex_unlock(&c->lock);
+    }
     if (n >= COMRT_BULK_MIN && atomic_load(&c->sinks) > 0)
         return read_large(c, n, m, filled);
     if (FAILED(hr = comrt_frame_reader_body(&c->rd, c->s, n, &m->frame)))
@@ -243,11 +259,12 @@ static void take_role_locked(comrt_conn *c)
 
 /* Lock held; the role is free and the connection open. Makes sure a worker
  * reads what comes next: the socket armed, or, when bytes are already in
- * the read buffer (which no epoll event will announce), a worker sent to
- * them. */
+ * the read buffer (which no epoll event will announce) or the socket may
+ * hold bytes whose event is spent (edge-triggered: it will not come
+ * again), a worker sent to look. */
 static void watch_locked(comrt_conn *c)
 {
-    if (comrt_frame_reader_buffered(&c->rd)) {
+    if (comrt_frame_reader_buffered(&c->rd) || c->unread) {
         if (!c->queued) {
             c->queued = 1;
             comrt_conn_ref(c);
@@ -361,17 +378,25 @@ static void pool_release(void *arg)
     comrt_conn_unref(arg);
 }
 
-/* A worker sent to read one message: by the socket's event (on_ready) or
- * to bytes already buffered (on_buffered). The caller holds a reference. */
+/*
+ * A worker sent to read one message: by the socket's event (on_ready) or
+ * to look at what is buffered or unread (on_buffered). The caller holds a
+ * reference. The socket is edge-triggered: an event is not repeated for
+ * bytes already there, so it marks the socket unread until a reader has
+ * drained it (with no event since), and a worker that finds the role taken
+ * leaves the mark for whoever frees the role (watch_locked).
+ */
 static void serve(comrt_conn *c, int buffered)
 {
-    int drop = 0;
+    int drop = 0, drained = 0;
 
     pthread_mutex_lock(&c->lock);
-    if (buffered)
+    if (buffered) {
         c->queued = 0;
-    else
-        c->armed = 0;
+    } else {
+        c->events++;
+        c->unread = 1;
+    }
     if (c->closed) {
         drop = settle_locked(c);
         pthread_mutex_unlock(&c->lock);
@@ -380,17 +405,26 @@ static void serve(comrt_conn *c, int buffered)
         return;
     }
     if (c->reading || c->loopers) {
-        /* A caller reads, or waits and is about to: it re-arms when done.
-         * (A caller busy running a callback does not count: others must
-         * not wait for it, so then this worker reads.) */
+        /* A caller reads, or waits and is about to. (A caller busy running
+         * a callback does not count: others must not wait for it, so then
+         * this worker reads.) */
         pthread_mutex_unlock(&c->lock);
         return;
     }
     c->reading = 1;
+    int look = c->unread;
+    unsigned seen = c->events;
     pthread_mutex_unlock(&c->lock);
 
-    /* A caller may have consumed the data since the event: do not block. */
-    if (comrt_frame_reader_poll(&c->rd, c->s) == E_PENDING) {
+    HRESULT hr = look ? comrt_frame_reader_drain(&c->rd, c->s, &drained) : S_OK;
+    if (drained) {
+        pthread_mutex_lock(&c->lock);
+        if (c->events == seen)
+            c->unread = 0;
+        pthread_mutex_unlock(&c->lock);
+    }
+    /* Nothing came after all (a caller took it since the event): do not block. */
+    if (!comrt_frame_reader_buffered(&c->rd) && (hr == E_PENDING || !look)) {
         pthread_mutex_lock(&c->lock);
         drop = release_role_locked(c);
         pthread_mutex_unlock(&c->lock);
@@ -432,18 +466,30 @@ static void on_buffered_cancel(comrt_apt_work *w, HRESULT why)
  * on another core), the caller never sleeps, and the ~20 us cross-core
  * wake-up of a blocked thread is avoided.
  */
+struct data_watch {
+    comrt_conn *c;
+    int just_sent; /* the first look comes right after our request went out */
+};
+
 static int data_ready(void *arg)
 {
-    comrt_conn *c = arg;
+    struct data_watch *d = arg;
+    /* A reply cannot be there the instant the request left: the first look
+     * costs no system call, only what is already buffered counts. */
+    if (d->just_sent) {
+        d->just_sent = 0;
+        return comrt_frame_reader_buffered(&d->c->rd) != 0;
+    }
     /* Reads what is there (the role is ours): one recv instead of a poll
      * and then the read. An error or the end counts as ready: the read
      * that follows reports it. */
-    return comrt_frame_reader_poll(&c->rd, c->s) != E_PENDING;
+    return comrt_frame_reader_poll(&d->c->rd, d->c->s) != E_PENDING;
 }
 
-static void spin_for_data(comrt_conn *c)
+static void spin_for_data(comrt_conn *c, int just_sent)
 {
-    comrt_spin(data_ready, c);
+    struct data_watch d = {c, just_sent};
+    comrt_spin(data_ready, &d);
 }
 
 /* The same bounded wait for a loopback reply (nothing to poll: the flag). */
@@ -646,9 +692,9 @@ HRESULT comrt_conn_call_iov(comrt_conn *c, uint32_t call_id, const struct iovec 
             }
             take_role_locked(c);
         }
-        held = 0;
         pthread_mutex_unlock(&c->lock);
-        spin_for_data(c);
+        spin_for_data(c, held);
+        held = 0;
         read_and_route(c, 1); /* gives the role up */
         pthread_mutex_lock(&c->lock);
     }
@@ -686,6 +732,7 @@ static void init_conn(comrt_conn *c, const comrt_conn_owner *owner, int fd)
     c->item.arg = c;
     c->item.acquire = pool_acquire;
     c->item.release = pool_release;
+    c->item.edge = 1;
     c->buffered.run = on_buffered;
     c->buffered.cancel = on_buffered_cancel;
     pthread_mutex_init(&c->lock, NULL);

@@ -110,6 +110,26 @@ HRESULT comrt_frame_reader_poll(comrt_frame_reader *r, comrt_stream *s)
     return fill(r, s, 1);
 }
 
+HRESULT comrt_frame_reader_drain(comrt_frame_reader *r, comrt_stream *s, int *drained)
+{
+    size_t got;
+    HRESULT hr = make_room(r, COMRT_FRAME_READER_CAP);
+    *drained = 0;
+    if (FAILED(hr))
+        return hr;
+    size_t space = r->cap - r->len;
+    if (space == 0)
+        return S_OK; /* full: the rest waits in the socket */
+    hr = s->ops->recv_some(s, r->buf + r->len, space, 1, &got);
+    if (hr == S_OK) {
+        r->len += got;
+        *drained = got < space;
+        return S_OK;
+    }
+    *drained = 1; /* nothing there, the end, or an error: nothing more to take */
+    return hr;
+}
+
 HRESULT comrt_frame_reader_header(comrt_frame_reader *r, comrt_stream *s, size_t max, size_t *len)
 {
     *len = 0;

@@ -59,6 +59,13 @@ static inline size_t comrt_frame_reader_buffered(const comrt_frame_reader *r)
  * recv_some says (S_FALSE at end of stream, RPC_E_DISCONNECTED, ...). */
 HRESULT comrt_frame_reader_poll(comrt_frame_reader *r, comrt_stream *s);
 
+/* comrt_frame_reader_drain - takes what the stream has into the buffer's
+ * free space, without blocking; *drained is 1 if the stream then had no
+ * more (it did not fill the space). S_OK if bytes came, E_PENDING if none,
+ * else what recv_some says. For edge-triggered watching: after an event,
+ * someone must read until the stream is drained. */
+HRESULT comrt_frame_reader_drain(comrt_frame_reader *r, comrt_stream *s, int *drained);
+
 /* comrt_frame_reader_header - the next frame's body length, waiting for
  * it: results as comrt_frame_read_header. */
 HRESULT comrt_frame_reader_header(comrt_frame_reader *r, comrt_stream *s, size_t max, size_t *len);

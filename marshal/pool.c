@@ -270,14 +270,16 @@ HRESULT comrt_pool_add(int fd, comrt_pool_item *item)
 
 void comrt_pool_arm(comrt_pool_item *item)
 {
-    struct epoll_event ev = {.events = EPOLLIN | EPOLLRDHUP | EPOLLONESHOT, .data.u64 = item->token};
+    struct epoll_event ev = {.events = EPOLLIN | EPOLLRDHUP | (item->edge ? EPOLLET : EPOLLONESHOT),
+                             .data.u64 = item->token};
     epoll_ctl(epfd, EPOLL_CTL_MOD, item->fd, &ev);
 }
 
 void comrt_pool_disarm(comrt_pool_item *item)
 {
     retire_token(item, 0);
-    struct epoll_event ev = {.events = EPOLLONESHOT, .data.u64 = item->token};
+    /* EPOLLHUP and EPOLLERR are reported whatever the mask says: once. */
+    struct epoll_event ev = {.events = item->edge ? EPOLLET : EPOLLONESHOT, .data.u64 = item->token};
     epoll_ctl(epfd, EPOLL_CTL_MOD, item->fd, &ev);
 }
 

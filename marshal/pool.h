@@ -30,6 +30,10 @@ typedef struct comrt_pool_item {
      * locked, so it must not block) and unpin it after. */
     void (*acquire)(void *arg);
     void (*release)(void *arg);
+    /* 0: one-shot (re-armed after every event); 1: edge-triggered, stays
+     * armed until disarmed: the owner must look for data that came while
+     * it was not ready to read (ready calls may find it busy). */
+    int edge;
     /* The pool's, set by comrt_pool_add. */
     int fd;
     uint64_t token;
@@ -37,7 +41,8 @@ typedef struct comrt_pool_item {
 
 /* Adds fd, not yet armed. */
 HRESULT comrt_pool_add(int fd, comrt_pool_item *item);
-/* Arms the item's fd for one readiness notification (then it is disarmed again). */
+/* Arms the item's fd: for one readiness notification (then it is disarmed
+ * again), or edge-triggered until disarmed (item->edge). */
 void comrt_pool_arm(comrt_pool_item *item);
 /* Withdraws an arming: no ready call starts for it from now on, though one
  * that a worker has already begun (it holds the item acquired) may still run. */

@@ -178,6 +178,32 @@ START_TEST(reader_coalesces_frames)
 }
 END_TEST
 
+/* Draining (edge-triggered watching): everything the socket has, without
+ * blocking, and whether that was all of it. */
+START_TEST(reader_drains)
+{
+    int fd, drained = -1;
+    comrt_stream *s = connect_pair(&fd);
+    comrt_frame_reader r = {0};
+    ck_assert_int_eq(comrt_frame_reader_drain(&r, s, &drained), E_PENDING);
+    ck_assert_int_eq(drained, 1);
+    ck_assert_int_eq(write(fd, "\0\0\0\2hi\0\0", 8), 8);
+    ck_assert_int_eq(comrt_frame_reader_drain(&r, s, &drained), S_OK);
+    ck_assert_int_eq(drained, 1);
+    ck_assert_uint_eq(comrt_frame_reader_buffered(&r), 8);
+    /* more than the buffer holds: not drained until read */
+    char *big = calloc(1, COMRT_FRAME_READER_CAP * 2);
+    ck_assert_int_eq(write(fd, big, COMRT_FRAME_READER_CAP * 2), COMRT_FRAME_READER_CAP * 2);
+    ck_assert_int_eq(comrt_frame_reader_drain(&r, s, &drained), S_OK);
+    ck_assert_int_eq(drained, 0);
+    ck_assert_uint_eq(comrt_frame_reader_buffered(&r), COMRT_FRAME_READER_CAP);
+    free(big);
+    close(fd);
+    comrt_frame_reader_destroy(&r);
+    comrt_transport_unix.close_stream(s);
+}
+END_TEST
+
 /* A large reply's bin is taken into the caller's buffer only when it is
  * exactly where and as large as it may be; anything else reads whole. */
 START_TEST(bulk_read_only_what_fits)
@@ -295,6 +321,7 @@ int main(void)
     tcase_add_test(tc, oversized_rejected_before_allocation);
     tcase_add_test(tc, truncated_and_clean_eof);
     tcase_add_test(tc, reader_coalesces_frames);
+    tcase_add_test(tc, reader_drains);
     tcase_add_test(tc, bulk_read_only_what_fits);
     tcase_add_test(tc, peer_credentials);
     tcase_add_test(tc, connect_to_nobody);
