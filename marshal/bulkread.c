@@ -4,6 +4,7 @@
 
 #include "../runtime/internal.h"
 #include "bulkread.h"
+#include "frame.h"
 #include "msgcheck.h"
 
 static uint64_t read_be(const uint8_t *p, int n)
@@ -117,7 +118,7 @@ HRESULT comrt_bulk_read(comrt_stream *s, const uint8_t *prefix, size_t have, siz
     if (sink && sink->dest && find_bin(prefix, have, total, sink, &at, &start, &size)) {
         /* The body with the bin emptied: prefix up to it, 0xc4 0x00, the rest. */
         size_t rest = total - start - size, flen = at + 2 + rest;
-        if (!(f = malloc(flen)))
+        if (!(f = comrt_frame_alloc(flen)))
             return comrt_error_set(E_OUTOFMEMORY, "no memory for a frame of %zu bytes", flen);
         memcpy(f, prefix, at);
         f[at] = (char)0xc4;
@@ -126,7 +127,7 @@ HRESULT comrt_bulk_read(comrt_stream *s, const uint8_t *prefix, size_t have, siz
         memcpy(sink->dest, prefix + start, in_prefix);
         if (FAILED(hr = recv_all(s, (char *)sink->dest + in_prefix, size - in_prefix)) ||
             FAILED(hr = recv_all(s, f + at + 2, rest))) {
-            free(f);
+            comrt_frame_free(f);
             return hr;
         }
         *frame = f;
@@ -134,11 +135,11 @@ HRESULT comrt_bulk_read(comrt_stream *s, const uint8_t *prefix, size_t have, siz
         *direct = size;
         return S_OK;
     }
-    if (!(f = malloc(total ? total : 1)))
+    if (!(f = comrt_frame_alloc(total)))
         return comrt_error_set(E_OUTOFMEMORY, "no memory for a frame of %zu bytes", total);
     memcpy(f, prefix, have);
     if (FAILED(hr = recv_all(s, f + have, total - have))) {
-        free(f);
+        comrt_frame_free(f);
         return hr;
     }
     *frame = f;

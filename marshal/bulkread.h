@@ -45,7 +45,8 @@ int comrt_bulk_reply_id(const void *prefix, size_t have, uint32_t *id);
  * first have bytes (have <= total) are in prefix. With a sink whose bin is
  * found in the prefix, the bin's payload goes to sink->dest, *direct is its
  * length, and *frame holds the body with that bin emptied; otherwise
- * *direct is 0 and *frame is the whole body. *frame is malloc'ed.
+ * *direct is 0 and *frame is the whole body. Free *frame with
+ * comrt_frame_free.
  * RPC_E_DISCONNECTED (or a transport error) if the stream fails.
  */
 HRESULT comrt_bulk_read(comrt_stream *s, const uint8_t *prefix, size_t have, size_t total,

@@ -82,7 +82,7 @@ void comrt_msg_free(comrt_msg *m)
     if (!m)
         return;
     msgpack_unpacked_destroy(&m->up);
-    free(m->frame);
+    comrt_frame_free(m->frame);
     memset(m, 0, sizeof *m);
 }
 

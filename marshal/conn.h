@@ -8,8 +8,9 @@
  *
  * Waiting for a reply (the whole cost of a call, see design.md): the
  * calling thread reads the socket itself whenever no other thread is
- * reading it, so a reply wakes exactly the thread that needs it. When no
- * caller waits, the worker pool watches the socket (epoll, one-shot) and
+ * reading it, so a reply wakes exactly the thread that needs it (the pool
+ * stops watching the socket meanwhile). When no caller waits, the worker
+ * pool watches the socket (epoll, edge-triggered) and
  * the worker that reads a request executes it itself (leader/follower):
  * no thread hands a message to another on the synchronous path.
  */

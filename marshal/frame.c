@@ -1,5 +1,6 @@
 /* frame.c - length-prefixed frames; see frame.h. */
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -63,6 +64,72 @@ HRESULT comrt_frame_read(comrt_stream *s, size_t max, char **body, size_t *len)
     if (SUCCEEDED(hr))
         *len = n;
     return hr;
+}
+
+/* Large bodies --------------------------------------------------------------- */
+
+#define BIG_MIN (1u << 20)
+#define BIG_KEEP (32u << 20)
+#define BIG_OUT 16
+
+static pthread_mutex_t big_lock = PTHREAD_MUTEX_INITIALIZER;
+static void *spare; /* the kept block and its size */
+static size_t spare_cap;
+static struct {
+    void *p;
+    size_t cap;
+} out[BIG_OUT]; /* large blocks handed out, to know their size when they come back */
+
+void *comrt_frame_alloc(size_t n)
+{
+    if (n < BIG_MIN)
+        return malloc(n ? n : 1);
+    void *p = NULL;
+    int slot = -1;
+    pthread_mutex_lock(&big_lock);
+    for (int i = 0; i < BIG_OUT && slot < 0; i++)
+        if (!out[i].p)
+            slot = i;
+    if (slot < 0) { /* untracked: a plain block */
+        pthread_mutex_unlock(&big_lock);
+        return malloc(n);
+    }
+    out[slot].cap = n;
+    if (spare && spare_cap >= n) {
+        p = spare;
+        out[slot].cap = spare_cap;
+        spare = NULL;
+    }
+    out[slot].p = p ? p : (void *)&out[slot]; /* reserved while malloc runs */
+    pthread_mutex_unlock(&big_lock);
+    if (!p)
+        p = malloc(n);
+    pthread_mutex_lock(&big_lock);
+    out[slot].p = p;
+    pthread_mutex_unlock(&big_lock);
+    return p;
+}
+
+void comrt_frame_free(void *p)
+{
+    if (!p)
+        return;
+    pthread_mutex_lock(&big_lock);
+    for (int i = 0; i < BIG_OUT; i++) {
+        if (out[i].p != p)
+            continue;
+        size_t cap = out[i].cap;
+        out[i].p = NULL;
+        if (cap <= BIG_KEEP && cap >= spare_cap) {
+            void *old = spare;
+            spare = p;
+            spare_cap = cap;
+            p = old;
+        }
+        break;
+    }
+    pthread_mutex_unlock(&big_lock);
+    free(p);
 }
 
 /* Frame reader ------------------------------------------------------------ */
@@ -154,7 +221,7 @@ HRESULT comrt_frame_reader_body(comrt_frame_reader *r, comrt_stream *s, size_t l
     *body = NULL;
     if (len == 0)
         return S_OK;
-    char *b = malloc(len);
+    char *b = comrt_frame_alloc(len);
     if (!b)
         return comrt_error_set(E_OUTOFMEMORY, "no memory for a frame of %zu bytes", len);
     size_t have = comrt_frame_reader_buffered(r);
@@ -168,7 +235,7 @@ HRESULT comrt_frame_reader_body(comrt_frame_reader *r, comrt_stream *s, size_t l
         /* The rest straight from the stream: a large body is not buffered twice. */
         HRESULT hr = s->ops->recv(s, b + have, len - have);
         if (hr != S_OK) {
-            free(b);
+            comrt_frame_free(b);
             return hr == S_FALSE ? comrt_error_set(RPC_E_DISCONNECTED, "connection lost inside a frame") : hr;
         }
     }

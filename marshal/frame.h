@@ -33,6 +33,16 @@ HRESULT comrt_frame_read_header(comrt_stream *s, size_t max, size_t *len);
 HRESULT comrt_frame_read_body(comrt_stream *s, size_t len, char **body);
 
 /*
+ * comrt_frame_alloc - memory for a frame body of n bytes; free it with
+ * comrt_frame_free (and nothing else). A large body (1 MiB or more) may
+ * reuse the block of the last large one freed: the process keeps that one
+ * block (up to 32 MiB), so a 16 MiB call does not fault in 4,096 fresh
+ * pages each time (the kernel zeroes them: half the cost of the call).
+ */
+void *comrt_frame_alloc(size_t n);
+void comrt_frame_free(void *p);
+
+/*
  * A buffered reader of frames, for a connection's read loop: one recv
  * usually brings a whole small frame (header and body), where reading the
  * header and then the body took two, and whatever else arrived with it
@@ -70,8 +80,8 @@ HRESULT comrt_frame_reader_drain(comrt_frame_reader *r, comrt_stream *s, int *dr
  * it: results as comrt_frame_read_header. */
 HRESULT comrt_frame_reader_header(comrt_frame_reader *r, comrt_stream *s, size_t max, size_t *len);
 
-/* comrt_frame_reader_body - then its body of len bytes (malloc'ed; NULL
- * for 0): S_OK, E_OUTOFMEMORY, RPC_E_DISCONNECTED. */
+/* comrt_frame_reader_body - then its body of len bytes (comrt_frame_alloc;
+ * NULL for 0): S_OK, E_OUTOFMEMORY, RPC_E_DISCONNECTED. */
 HRESULT comrt_frame_reader_body(comrt_frame_reader *r, comrt_stream *s, size_t len, char **body);
 
 /* comrt_frame_reader_peek - or: the first bytes of a body of len bytes,

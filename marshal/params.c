@@ -40,13 +40,15 @@
 #include <string.h>
 
 #include "bulkread.h"
+#include "frame.h"
 #include "params_internal.h"
 
 struct comrt_call_frame {
     const comrt_tl_method *m;
     void **args;        /* 1 + nparams */
     int64_t *cap;       /* per parameter: elements of a top-level buffer, or -1 */
-    uint8_t *borrowed;  /* per parameter: the pointee lives in the message */
+    uint8_t *borrowed;  /* per parameter: 1 the pointee lives in the message, 2 in
+                         * stub scratch memory (comrt_frame_free) */
     size_t allocated;   /* bytes allocated for this call so far */
     struct pc_byref *byrefs; /* storage referenced by BYREF VARIANTs (params_variant.c) */
     void **slots;       /* per parameter: its storage, as first stored in args[1 + k] */
@@ -347,6 +349,13 @@ static HRESULT stub_in(pctx *c, comrt_call_frame *f, uint32_t k, const msgpack_o
         if (is_sized(t) || (t->flags & COMRT_TL_F_STRING)) {
             if (FAILED(hr = top_capacity(c, t, NULL, &f->cap[k])))
                 return hr;
+            /* An array of scalars never leaves the stub: scratch memory,
+             * which for 16 MiB is a block already paged in. */
+            if (!(t->flags & COMRT_TL_F_STRING) && pc_blittable(elem) &&
+                SUCCEEDED(hr = pc_alloc_scratch(c, (uint64_t)f->cap[k], elem->size, pp))) {
+                f->borrowed[k] = 2;
+                return hr;
+            }
             return pc_alloc(c, (uint64_t)f->cap[k], elem->size, pp);
         }
         if (elem->size == 0)
@@ -397,6 +406,13 @@ static void frame_release(pctx *c, comrt_call_frame *f)
             if (pc_uses_exprs(t) != pass)
                 continue;
             c->param = k;
+            if (f->borrowed[k] == 2) {
+                void *p;
+                memcpy(&p, f->args[1 + k], sizeof p);
+                comrt_frame_free(p);
+                memset(f->args[1 + k], 0, sizeof p);
+                continue;
+            }
             if (f->borrowed[k] || t->kind != COMRT_TL_PTR) {
                 if (!f->borrowed[k])
                     pc_free_value(c, t, f->args[1 + k]);

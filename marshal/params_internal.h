@@ -63,6 +63,9 @@ HRESULT pc_pack_ptr(pctx *c, const comrt_tl_type *t, const void *p, int top, int
 /* Allocates count * elem_size zeroed bytes with CoTaskMemAlloc, within
  * c's budget (c->bad beyond it). */
 HRESULT pc_alloc(pctx *c, uint64_t count, size_t elem_size, void **out);
+/* The same (zeroed, counted) for storage the stub owns and frees itself
+ * with comrt_frame_free: a large block may be one the process keeps. */
+HRESULT pc_alloc_scratch(pctx *c, uint64_t count, size_t elem_size, void **out);
 /* Decodes o into the zeroed storage mem of type t. */
 HRESULT pc_unpack_value(pctx *c, const comrt_tl_type *t, void *mem, const msgpack_object *o);
 /* Decodes count elements of elem at base (bin for blittable types, else array). */

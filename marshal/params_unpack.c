@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "../runtime/internal.h"
+#include "frame.h"
 #include "params_internal.h"
 
 HRESULT pc_alloc(pctx *c, uint64_t count, size_t elem_size, void **out)
@@ -26,6 +27,22 @@ HRESULT pc_alloc(pctx *c, uint64_t count, size_t elem_size, void **out)
     void *p = comrt_task_mem_calloc(size);
     if (!p)
         return pc_fail(c, E_OUTOFMEMORY, "out of memory (%zu bytes)", size);
+    c->allocated += size;
+    *out = p;
+    return S_OK;
+}
+
+HRESULT pc_alloc_scratch(pctx *c, uint64_t count, size_t elem_size, void **out)
+{
+    size_t size;
+    *out = NULL;
+    if (__builtin_mul_overflow(count, (uint64_t)elem_size, &size) || size > COMRT_PARAMS_MAX_ALLOC ||
+        c->allocated + size > COMRT_PARAMS_MAX_ALLOC)
+        return pc_fail(c, c->bad, "the call would allocate more than %zu MiB", COMRT_PARAMS_MAX_ALLOC >> 20);
+    void *p = comrt_frame_alloc(size);
+    if (!p)
+        return pc_fail(c, E_OUTOFMEMORY, "out of memory (%zu bytes)", size);
+    memset(p, 0, size);
     c->allocated += size;
     *out = p;
     return S_OK;

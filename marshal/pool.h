@@ -1,11 +1,12 @@
 /*
  * pool.h - the worker threads that watch idle connections (internal).
  *
- * One epoll set for the process; each connection's socket is in it with
- * EPOLLONESHOT. A worker woken for a connection calls its ready function,
- * which reads one message, re-arms the socket and handles the message. The
- * pool grows when every worker is busy (up to a bound), so a long call never
- * keeps other connections from being read.
+ * One epoll set for the process; each watched fd is in it, one-shot (the
+ * MTA's work queue, the listener) or edge-triggered (connections, see
+ * conn.c), under a token rather than its address. A worker woken for an
+ * fd calls its ready function, which for a connection reads one message
+ * and handles it. The pool grows when every worker is busy (up to a
+ * bound), so a long call never keeps other connections from being read.
  */
 #ifndef COMRT_POOL_H
 #define COMRT_POOL_H

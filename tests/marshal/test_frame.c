@@ -146,18 +146,18 @@ START_TEST(reader_coalesces_frames)
     ck_assert_uint_eq(n, 1);
     ck_assert_int_eq(comrt_frame_reader_body(&r, s, n, &body), S_OK);
     ck_assert_int_eq(body[0], 'a');
-    free(body);
+    comrt_frame_free(body);
     ck_assert_uint_eq(comrt_frame_reader_buffered(&r), sizeof w - 5); /* the rest came with it */
     ck_assert_int_eq(comrt_frame_reader_poll(&r, s), S_OK);
     ck_assert_int_eq(comrt_frame_reader_header(&r, s, 4096, &n), S_OK);
     ck_assert_uint_eq(n, 1000);
     ck_assert_int_eq(comrt_frame_reader_body(&r, s, n, &body), S_OK);
     ck_assert_int_eq(body[999], 'b');
-    free(body);
+    comrt_frame_free(body);
     ck_assert_int_eq(comrt_frame_reader_header(&r, s, 4096, &n), S_OK);
     ck_assert_int_eq(comrt_frame_reader_body(&r, s, n, &body), S_OK);
     ck_assert_int_eq(memcmp(body, "ccc", 3), 0);
-    free(body);
+    comrt_frame_free(body);
     ck_assert_uint_eq(comrt_frame_reader_buffered(&r), 0);
     ck_assert_int_eq(comrt_frame_reader_poll(&r, s), E_PENDING); /* nothing there: no wait */
 
@@ -175,6 +175,28 @@ START_TEST(reader_coalesces_frames)
     CoTaskMemFree(comrt_error_take_description());
     comrt_frame_reader_destroy(&r);
     comrt_transport_unix.close_stream(s);
+}
+END_TEST
+
+/* Large bodies reuse the last large block freed; small ones are plain. */
+START_TEST(large_bodies_reused)
+{
+    char *a = comrt_frame_alloc(2u << 20);
+    ck_assert_ptr_nonnull(a);
+    memset(a, 1, 2u << 20);
+    comrt_frame_free(a);
+    char *b = comrt_frame_alloc(3u << 19); /* 1.5 MiB fits the kept 2 MiB */
+    ck_assert_ptr_eq(b, a);
+    char *c = comrt_frame_alloc(2u << 20); /* the kept one is out: a new block */
+    ck_assert_ptr_ne(c, b);
+    memset(b, 2, 3u << 19);
+    memset(c, 3, 2u << 20);
+    comrt_frame_free(b);
+    comrt_frame_free(c);
+    char *d = comrt_frame_alloc(100);
+    ck_assert_ptr_nonnull(d);
+    comrt_frame_free(d);
+    comrt_frame_free(NULL);
 }
 END_TEST
 
@@ -230,7 +252,7 @@ START_TEST(bulk_read_only_what_fits)
     ck_assert_int_eq(memcmp(frame, "\x94\x01\x05\x00\x91\xc4\x00", 7), 0);
     ck_assert_uint_eq(dest[0], 0x11);
     ck_assert_uint_eq(dest[199], 0x11);
-    free(frame);
+    comrt_frame_free(frame);
 
     /* a bin longer than the frame, or than the buffer: read whole */
     static const struct {
@@ -256,7 +278,7 @@ START_TEST(bulk_read_only_what_fits)
         ck_assert_uint_eq(len, bad[i].total);
         ck_assert_int_eq(memcmp(frame, prefix, have), 0);
         ck_assert_uint_eq(dest[0], 0);
-        free(frame);
+        comrt_frame_free(frame);
     }
     ck_assert_int_eq(comrt_bulk_reply_id("\x94\x00\x05", 3, &id), 0);
 
@@ -322,6 +344,7 @@ int main(void)
     tcase_add_test(tc, truncated_and_clean_eof);
     tcase_add_test(tc, reader_coalesces_frames);
     tcase_add_test(tc, reader_drains);
+    tcase_add_test(tc, large_bodies_reused);
     tcase_add_test(tc, bulk_read_only_what_fits);
     tcase_add_test(tc, peer_credentials);
     tcase_add_test(tc, connect_to_nobody);
