@@ -10,34 +10,14 @@
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/syscall.h>
-#include <time.h>
 #include <unistd.h>
 
+#define BENCH_NAME "bench_apartment"
+#include "benchutil.h"
 #include "oop.h"
 
 #define RUNS 5
 #define CALLS 20000
-
-static double now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1e9 + ts.tv_nsec;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static void die(const char *what, HRESULT hr)
-{
-    char *why = comrt_error_take_description();
-    fprintf(stderr, "bench_apartment: %s failed: 0x%08X %s\n", what, (unsigned)hr, why ? why : "");
-    exit(1);
-}
 
 typedef struct Obj {
     ICallback iface;
@@ -78,15 +58,11 @@ static double per_call(ICallback *p)
     for (int r = 0; r < RUNS; r++) {
         LONGLONG tid;
         double t0 = now_ns();
-        for (int i = 0; i < CALLS; i++) {
-            HRESULT hr = ICallback_ThreadId(p, &tid);
-            if (FAILED(hr))
-                die("ThreadId", hr);
-        }
+        for (int i = 0; i < CALLS; i++)
+            CHECK("ThreadId", ICallback_ThreadId(p, &tid));
         v[r] = (now_ns() - t0) / CALLS;
     }
-    qsort(v, RUNS, sizeof *v, cmp_double);
-    return v[RUNS / 2];
+    return median(v, RUNS);
 }
 
 /* A thread that owns an object in an apartment of the given kind, hands it
@@ -102,15 +78,11 @@ struct owner {
 static void *owner_main(void *arg)
 {
     struct owner *o = arg;
-    HRESULT hr = CoInitializeEx(NULL, o->coinit);
-    if (FAILED(hr))
-        die("CoInitializeEx", hr);
+    CHECK("CoInitializeEx", CoInitializeEx(NULL, o->coinit));
     o->obj.iface.lpVtbl = &o_vtbl;
     atomic_init(&o->obj.refs, 1);
-    hr = comrt_marshal_to_bytes(&IID_ICallback, (IUnknown *)&o->obj.iface, MSHLFLAGS_TABLESTRONG, &o->packet,
-                                &o->len);
-    if (FAILED(hr))
-        die("comrt_marshal_to_bytes", hr);
+    CHECK("comrt_marshal_to_bytes", comrt_marshal_to_bytes(&IID_ICallback, (IUnknown *)&o->obj.iface,
+                                                           MSHLFLAGS_TABLESTRONG, &o->packet, &o->len));
     atomic_store(&o->ready, 1);
     while (!atomic_load(&o->stop)) {
         if (o->coinit == COINIT_APARTMENTTHREADED)
@@ -136,12 +108,9 @@ static void *caller_main(void *arg)
 {
     struct caller *c = arg;
     ICallback *p = NULL;
-    HRESULT hr = CoInitializeEx(NULL, c->coinit);
-    if (FAILED(hr))
-        die("CoInitializeEx", hr);
-    hr = comrt_unmarshal_from_bytes(c->target->packet, c->target->len, &IID_ICallback, (void **)&p);
-    if (FAILED(hr))
-        die("comrt_unmarshal_from_bytes", hr);
+    CHECK("CoInitializeEx", CoInitializeEx(NULL, c->coinit));
+    CHECK("comrt_unmarshal_from_bytes",
+          comrt_unmarshal_from_bytes(c->target->packet, c->target->len, &IID_ICallback, (void **)&p));
     c->ns = per_call(p);
     ICallback_Release(p);
     CoUninitialize();
@@ -165,9 +134,7 @@ static double across(DWORD owner_kind, DWORD caller_kind)
 
 int main(void)
 {
-    HRESULT hr = CoInitializeEx(NULL, COINIT_MULTITHREADED);
-    if (FAILED(hr))
-        die("CoInitializeEx", hr);
+    CHECK("CoInitializeEx", CoInitializeEx(NULL, COINIT_MULTITHREADED));
     Obj direct = {{&o_vtbl}, 1};
     double d = per_call(&direct.iface);
     double sta_mta = across(COINIT_MULTITHREADED, COINIT_APARTMENTTHREADED);
@@ -178,7 +145,7 @@ int main(void)
     IServer *s = NULL;
     IParams *pp = NULL;
     double x = -1;
-    hr = CoCreateInstance(&CLSID_OopServer, NULL, CLSCTX_LOCAL_SERVER, &IID_IServer, (void **)&s);
+    HRESULT hr = CoCreateInstance(&CLSID_OopServer, NULL, CLSCTX_LOCAL_SERVER, &IID_IServer, (void **)&s);
     if (SUCCEEDED(hr))
         hr = IServer_GetParams(s, &pp);
     if (SUCCEEDED(hr)) {
@@ -187,12 +154,10 @@ int main(void)
             LONG out;
             double t0 = now_ns();
             for (int i = 0; i < CALLS; i++)
-                if (FAILED(hr = IParams_Ping(pp, i, &out)))
-                    die("Ping", hr);
+                CHECK("Ping", IParams_Ping(pp, i, &out));
             v[r] = (now_ns() - t0) / CALLS;
         }
-        qsort(v, RUNS, sizeof *v, cmp_double);
-        x = v[RUNS / 2];
+        x = median(v, RUNS);
         IParams_Release(pp);
     }
     if (s)

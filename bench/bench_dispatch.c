@@ -7,28 +7,14 @@
  * Each figure is the median of 7 runs, in ns per call.
  */
 #include <stdio.h>
-#include <stdlib.h>
-#include <time.h>
 
 #include "autodemo.h"
+#include "benchutil.h"
 
 COMRT_EXPORT HRESULT DllGetClassObject(REFCLSID rclsid, REFIID riid, void **ppv);
 
 #define RUNS 7
 #define N 200000
-
-static double now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1e9 + ts.tv_nsec;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
 
 static IAutoDemo *demo;
 static IDispatch *disp;
@@ -88,8 +74,7 @@ static double measure(void (*fn)(void))
             fn();
         runs[k] = (now_ns() - t0) / N;
     }
-    qsort(runs, RUNS, sizeof runs[0], cmp_double);
-    return runs[RUNS / 2];
+    return median(runs, RUNS);
 }
 
 int main(void)

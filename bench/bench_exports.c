@@ -21,59 +21,20 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
 #include <unistd.h>
 
+#define BENCH_NAME "bench_exports"
+#include "benchutil.h"
 #include "oop.h"
 
 #define RUNS 7
 #define CALLS 2000
 #define MANY 10000
 
-static double now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1e9 + ts.tv_nsec;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double median(double *v, int n)
-{
-    qsort(v, (size_t)n, sizeof *v, cmp_double);
-    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
-static void die(const char *what, HRESULT hr)
-{
-    char *why = comrt_error_take_description();
-    fprintf(stderr, "bench_exports: %s failed: 0x%08X %s\n", what, (unsigned)hr, why ? why : "");
-    exit(1);
-}
-#define CHECK(what, expr)                                                                                     \
-    do {                                                                                                      \
-        HRESULT hr_ = (expr);                                                                                 \
-        if (FAILED(hr_))                                                                                      \
-            die(what, hr_);                                                                                   \
-    } while (0)
-
 static IParams *create_params(void)
 {
     IParams *p = NULL;
-    HRESULT hr;
-    /* A server that loses the publish race exits; the next launch wins (PERFORMANCE.md). */
-    for (int tries = 0;; tries++) {
-        hr = CoCreateInstance(&CLSID_OopServer, NULL, CLSCTX_LOCAL_SERVER, &IID_IParams, (void **)&p);
-        if (hr != CO_E_SERVER_EXEC_FAILURE || tries == 3)
-            break;
-        free(comrt_error_take_description());
-    }
-    CHECK("CoCreateInstance", hr);
+    CHECK("CoCreateInstance", create_local(&CLSID_OopServer, &IID_IParams, (void **)&p, NULL));
     return p;
 }
 

@@ -11,8 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "benchutil.h"
 #include "hello.h"
 
 #define RUNS 7
@@ -42,19 +42,6 @@ __attribute__((noinline)) static HRESULT plain_poke(Plain *p, LONG *v)
 }
 static const PlainVtbl plain_vtbl = {plain_release, plain_poke};
 static const PlainVtbl *volatile plain_vtbl_ptr = &plain_vtbl;
-
-static double now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1e9 + ts.tv_nsec;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
 
 static volatile LONG sink;
 
@@ -112,14 +99,14 @@ static double bench_addref(long n)
     return (now_ns() - t0) / n;
 }
 
-static double median(double (*fn)(long), long n)
+/* The median of RUNS runs of fn over n operations, after a warm-up. */
+static double measure(double (*fn)(long), long n)
 {
     double r[RUNS];
     fn(n / 10); /* warm up caches, the library load and the registry cache */
     for (int i = 0; i < RUNS; i++)
         r[i] = fn(n);
-    qsort(r, RUNS, sizeof r[0], cmp_double);
-    return r[RUNS / 2];
+    return median(r, RUNS);
 }
 
 int main(int argc, char **argv)
@@ -134,10 +121,10 @@ int main(int argc, char **argv)
         fprintf(stderr, "bench_inproc: cannot create Hello.Greeter (register it first): %s\n", why ? why : "");
         return 1;
     }
-    double base = median(bench_baseline, n);
-    double create = median(bench_create, n);
-    double qi = median(bench_qi, n);
-    double addref = median(bench_addref, n);
+    double base = measure(bench_baseline, n);
+    double create = measure(bench_create, n);
+    double qi = measure(bench_qi, n);
+    double addref = measure(bench_addref, n);
     printf("in-proc (median of %d runs of %ld operations)\n", RUNS, n);
     printf("  %-44s %8.1f ns\n", "baseline: malloc + vtable call + free", base);
     printf("  %-44s %8.1f ns  %5.2fx baseline (target <= 10x: %s)\n", "warm CoCreateInstance + Release", create,

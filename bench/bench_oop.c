@@ -39,9 +39,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
+#define BENCH_NAME "bench_oop"
+#include "benchutil.h"
 #include "oop.h"
 
 /* rawpeer.c: the raw reference peer (a fork()ed process) and CPU pinning. */
@@ -95,40 +96,6 @@ static void io_start(void)
     io.on = 1;
 }
 
-/* --- helpers --------------------------------------------------------------------- */
-
-static double now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1e9 + ts.tv_nsec;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double median(double *v, int n)
-{
-    qsort(v, (size_t)n, sizeof *v, cmp_double);
-    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
-static void die(const char *what, HRESULT hr)
-{
-    char *why = comrt_error_take_description();
-    fprintf(stderr, "bench_oop: %s failed: 0x%08X %s\n", what, (unsigned)hr, why ? why : "");
-    exit(1);
-}
-#define CHECK(what, expr)                                                                                     \
-    do {                                                                                                      \
-        HRESULT hr_ = (expr);                                                                                 \
-        if (FAILED(hr_))                                                                                      \
-            die(what, hr_);                                                                                   \
-    } while (0)
-
 /* --- comrt ---------------------------------------------------------------------- */
 
 /* Launches that failed because the new server lost the class lock race. */
@@ -137,15 +104,7 @@ static atomic_int lost;
 static IParams *create_params(void)
 {
     IParams *p = NULL;
-    HRESULT hr;
-    for (int tries = 0;; tries++) {
-        hr = CoCreateInstance(&CLSID_OopServer, NULL, CLSCTX_LOCAL_SERVER, &IID_IParams, (void **)&p);
-        if (hr != CO_E_SERVER_EXEC_FAILURE || tries == 3)
-            break;
-        free(comrt_error_take_description());
-        atomic_fetch_add(&lost, 1);
-    }
-    CHECK("CoCreateInstance", hr);
+    CHECK("CoCreateInstance", create_local(&CLSID_OopServer, &IID_IParams, (void **)&p, &lost));
     return p;
 }
 

@@ -15,8 +15,9 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
+
+#include "benchutil.h" /* now_ns only: the exchanges call no comrt code */
 
 /* Declared (with RAW_WORK_*) at the top of bench_oop.c, the only user. */
 enum { RAW_WORK_NONE, RAW_WORK_CHECKSUM, RAW_WORK_FILL };
@@ -136,13 +137,6 @@ void raw_stop(void)
     close(raw_fd);
     waitpid(raw_pid, NULL, 0);
     free(raw_buf);
-}
-
-static double now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1e9 + ts.tv_nsec;
 }
 
 double raw_roundtrips(uint32_t req, uint32_t rep, uint32_t count, int work)

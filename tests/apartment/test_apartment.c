@@ -12,21 +12,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "../check_main.h"
-#include "oop.h"
+#include "aptobj.h"
+#include "apttest.h"
 
 static const CLSID CLSID_AptApartment = {0x6a1d3c60, 0x5b4e, 0x4c1a, {0x9e, 0x0f, 0x2d, 0x7b, 0x8a, 0x9c, 0x0e, 0x11}};
 static const CLSID CLSID_AptFree = {0x6a1d3c60, 0x5b4e, 0x4c1a, {0x9e, 0x0f, 0x2d, 0x7b, 0x8a, 0x9c, 0x0e, 0x13}};
 static const CLSID CLSID_AptBoth = {0x6a1d3c60, 0x5b4e, 0x4c1a, {0x9e, 0x0f, 0x2d, 0x7b, 0x8a, 0x9c, 0x0e, 0x14}};
-
-static LONGLONG gettid_ll(void)
-{
-    return (LONGLONG)syscall(SYS_gettid);
-}
 
 static void register_class(const CLSID *clsid, const char *lib, const char *model)
 {
@@ -42,43 +37,13 @@ static void setup_once(void)
 {
     char cmd[PATH_MAX * 2], path[PATH_MAX];
     const char *build = getenv("BUILD") ? getenv("BUILD") : "build";
-    /* The oop server's registration also registers its type library, which
-     * describes ICallback and IServer for the proxies. */
-    snprintf(cmd, sizeof cmd, "%s/tests/oop/oop-server", build);
-    if (!realpath(cmd, path))
-        exit(2);
-    snprintf(cmd, sizeof cmd, "%s/bin/regsvr -s --exe %s", build, path);
-    if (system(cmd) != 0)
-        exit(2);
+    register_oop_server();
     snprintf(cmd, sizeof cmd, "%s/tests/apartment/libaptcomp.so", build);
     if (!realpath(cmd, path))
         exit(2);
     register_class(&CLSID_AptApartment, path, "Apartment");
     register_class(&CLSID_AptFree, path, "Free");
     register_class(&CLSID_AptBoth, path, "Both");
-}
-
-static void init_sta(void)
-{
-    ck_assert_int_eq(CoInitializeEx(NULL, COINIT_APARTMENTTHREADED), S_OK);
-}
-
-static void init_mta(void)
-{
-    ck_assert_int_eq(CoInitializeEx(NULL, COINIT_MULTITHREADED), S_OK);
-}
-
-static void uninit(void)
-{
-    CoUninitialize();
-}
-
-static void check_hr(HRESULT hr, const char *what)
-{
-    if (FAILED(hr)) {
-        char *why = comrt_error_take_description();
-        ck_abort_msg("%s: 0x%08X %s", what, (unsigned)hr, why ? why : "");
-    }
 }
 
 /* Runs this STA's queued calls until *flag becomes non-zero (bounded). */
@@ -89,12 +54,12 @@ static void pump_until(atomic_int *flag)
     ck_assert_msg(atomic_load(flag), "timed out pumping");
 }
 
-/* A callback object: records where and how often it is called; with a peer,
+/* A callback object (aptobj.c's, counting its references and calls) that
+ * records where it is called and how many calls overlap; with a peer,
  * Notify(v > 0) calls the peer's Notify(v - 1), which makes ping-pong. */
 typedef struct Peer {
-    ICallback iface;
-    atomic_ulong refs;
-    atomic_int calls, running, max_running;
+    AptObj obj;
+    atomic_int running, max_running;
     pthread_mutex_t lock; /* guards thread and last: an MTA object is called concurrently */
     pthread_t thread;
     LONG last;
@@ -102,18 +67,6 @@ typedef struct Peer {
     int sleep_us;
 } Peer;
 
-static HRESULT peer_QueryInterface(ICallback *This, REFIID riid, void **ppv)
-{
-    if (IsEqualIID(riid, &IID_IUnknown) || IsEqualIID(riid, &IID_ICallback)) {
-        ICallback_AddRef(This);
-        *ppv = This;
-        return S_OK;
-    }
-    *ppv = NULL;
-    return E_NOINTERFACE;
-}
-static ULONG peer_AddRef(ICallback *This) { return (ULONG)atomic_fetch_add(&((Peer *)This)->refs, 1) + 1; }
-static ULONG peer_Release(ICallback *This) { return (ULONG)atomic_fetch_sub(&((Peer *)This)->refs, 1) - 1; }
 static HRESULT peer_Notify(ICallback *This, LONG value, const char *text)
 {
     Peer *p = (Peer *)This;
@@ -125,7 +78,7 @@ static HRESULT peer_Notify(ICallback *This, LONG value, const char *text)
     p->thread = pthread_self();
     p->last = value;
     pthread_mutex_unlock(&p->lock);
-    atomic_fetch_add(&p->calls, 1);
+    atomic_fetch_add(&p->obj.calls, 1);
     if (p->sleep_us)
         usleep((useconds_t)p->sleep_us);
     HRESULT hr = S_OK;
@@ -134,20 +87,14 @@ static HRESULT peer_Notify(ICallback *This, LONG value, const char *text)
     atomic_fetch_sub(&p->running, 1);
     return hr;
 }
-static HRESULT peer_ThreadId(ICallback *This, LONGLONG *tid)
-{
-    (void)This;
-    *tid = gettid_ll();
-    return S_OK;
-}
-static const ICallbackVtbl peer_vtbl = {peer_QueryInterface, peer_AddRef, peer_Release, peer_Notify,
-                                        peer_ThreadId};
+static const ICallbackVtbl peer_vtbl = {aptobj_QueryInterface, aptobj_AddRef, aptobj_Release, peer_Notify,
+                                        aptobj_ThreadId};
 
 static void peer_init(Peer *p)
 {
     memset(p, 0, sizeof *p);
-    p->iface.lpVtbl = &peer_vtbl;
-    atomic_init(&p->refs, 1);
+    aptobj_init(&p->obj);
+    p->obj.iface.lpVtbl = &peer_vtbl;
     pthread_mutex_init(&p->lock, NULL);
 }
 
@@ -167,7 +114,7 @@ START_TEST(sta_callback_runs_on_the_client_thread)
     Peer cb;
     LONG delivered = 0;
     peer_init(&cb);
-    check_hr(IServer_Register(s, &cb.iface), "Register");
+    check_hr(IServer_Register(s, &cb.obj.iface), "Register");
     /* During the call: the server calls back while we wait; no deadlock,
      * and the callback runs on this (the STA's) thread. */
     check_hr(IServer_Fire(s, 17, &delivered), "Fire");
@@ -177,23 +124,23 @@ START_TEST(sta_callback_runs_on_the_client_thread)
     /* Outside any call: nothing runs until this thread dispatches. */
     check_hr(IServer_FireLater(s, 10, 99), "FireLater");
     usleep(300000);
-    ck_assert_int_eq(atomic_load(&cb.calls), 1);
+    ck_assert_int_eq(atomic_load(&cb.obj.calls), 1);
     int fd = -1;
     check_hr(comrt_apartment_get_fd(&fd), "comrt_apartment_get_fd");
-    for (int i = 0; i < 100 && atomic_load(&cb.calls) < 2; i++) {
+    for (int i = 0; i < 100 && atomic_load(&cb.obj.calls) < 2; i++) {
         struct pollfd p = {fd, POLLIN, 0};
         if (poll(&p, 1, 100) > 0)
             ck_assert_int_eq(comrt_apartment_dispatch_pending(), S_OK);
     }
-    ck_assert_int_eq(atomic_load(&cb.calls), 2);
+    ck_assert_int_eq(atomic_load(&cb.obj.calls), 2);
     ck_assert_int_eq(cb.last, 99);
     ck_assert(pthread_equal(cb.thread, pthread_self()));
     ck_assert_int_eq(comrt_apartment_dispatch_pending(), S_FALSE);
     check_hr(IServer_Unregister(s), "Unregister");
     IServer_Release(s);
-    for (int i = 0; i < 200 && atomic_load(&cb.refs) != 1; i++)
+    for (int i = 0; i < 200 && atomic_load(&cb.obj.refs) != 1; i++)
         comrt_apartment_wait(10);
-    ck_assert_uint_eq(atomic_load(&cb.refs), 1);
+    ck_assert_uint_eq(atomic_load(&cb.obj.refs), 1);
 }
 END_TEST
 
@@ -215,7 +162,7 @@ static void *sta_b(void *arg)
     peer_init(&b->peer);
     b->thread = pthread_self();
     if (FAILED(CoGetInterfaceAndReleaseStream(b->to_b, &IID_ICallback, (void **)&main_proxy)) ||
-        FAILED(CoMarshalInterThreadInterfaceInStream(&IID_ICallback, (IUnknown *)&b->peer.iface, &b->to_main)))
+        FAILED(CoMarshalInterThreadInterfaceInStream(&IID_ICallback, (IUnknown *)&b->peer.obj.iface, &b->to_main)))
         return NULL;
     b->peer.peer = main_proxy;
     atomic_store(&b->ready, 1);
@@ -233,16 +180,16 @@ START_TEST(two_stas_call_each_other)
     ICallback *b_proxy = NULL;
     pthread_t t;
     peer_init(&a);
-    check_hr(CoMarshalInterThreadInterfaceInStream(&IID_ICallback, (IUnknown *)&a.iface, &b.to_b), "marshal");
+    check_hr(CoMarshalInterThreadInterfaceInStream(&IID_ICallback, (IUnknown *)&a.obj.iface, &b.to_b), "marshal");
     ck_assert_int_eq(pthread_create(&t, NULL, sta_b, &b), 0);
     pump_until(&b.ready);
     check_hr(CoGetInterfaceAndReleaseStream(b.to_main, &IID_ICallback, (void **)&b_proxy), "unmarshal");
-    ck_assert_ptr_ne(b_proxy, &b.peer.iface); /* another apartment's object: a proxy */
+    ck_assert_ptr_ne(b_proxy, &b.peer.obj.iface); /* another apartment's object: a proxy */
     a.peer = b_proxy;
     /* 4 on B, 3 on A (nested, while A waits), 2 on B, 1 on A, 0 on B */
     check_hr(ICallback_Notify(b_proxy, 4, "ping"), "Notify");
-    ck_assert_int_eq(atomic_load(&b.peer.calls), 3);
-    ck_assert_int_eq(atomic_load(&a.calls), 2);
+    ck_assert_int_eq(atomic_load(&b.peer.obj.calls), 3);
+    ck_assert_int_eq(atomic_load(&a.obj.calls), 2);
     ck_assert(pthread_equal(a.thread, pthread_self()));
     ck_assert(pthread_equal(b.peer.thread, b.thread));
     ck_assert_int_eq(b.peer.last, 0);
@@ -251,10 +198,10 @@ START_TEST(two_stas_call_each_other)
     atomic_store(&b.stop, 1);
     pthread_join(t, NULL);
     /* B's proxy released our object from B's thread: the release runs here. */
-    for (int i = 0; i < 100 && atomic_load(&a.refs) != 1; i++)
+    for (int i = 0; i < 100 && atomic_load(&a.obj.refs) != 1; i++)
         comrt_apartment_wait(10);
-    ck_assert_uint_eq(atomic_load(&a.refs), 1);
-    ck_assert_uint_eq(atomic_load(&b.peer.refs), 1);
+    ck_assert_uint_eq(atomic_load(&a.obj.refs), 1);
+    ck_assert_uint_eq(atomic_load(&b.peer.obj.refs), 1);
 }
 END_TEST
 
@@ -272,7 +219,7 @@ static void *sta_that_ends(void *arg)
     struct ending *e = arg;
     CoInitializeEx(NULL, COINIT_APARTMENTTHREADED);
     peer_init(&e->peer);
-    if (SUCCEEDED(comrt_marshal_to_bytes(&IID_ICallback, (IUnknown *)&e->peer.iface, MSHLFLAGS_NORMAL, &e->packet,
+    if (SUCCEEDED(comrt_marshal_to_bytes(&IID_ICallback, (IUnknown *)&e->peer.obj.iface, MSHLFLAGS_NORMAL, &e->packet,
                                          &e->len)))
         atomic_store(&e->ready, 1);
     while (!atomic_load(&e->stop))
@@ -293,13 +240,13 @@ START_TEST(calls_into_an_ended_sta_fail_disconnected)
     check_hr(comrt_unmarshal_from_bytes(e.packet, e.len, &IID_ICallback, (void **)&p), "unmarshal");
     CoTaskMemFree(e.packet);
     check_hr(ICallback_Notify(p, 0, "alive"), "call while the STA lives");
-    ck_assert_uint_gt(atomic_load(&e.peer.refs), 1); /* its export holds it */
+    ck_assert_uint_gt(atomic_load(&e.peer.obj.refs), 1); /* its export holds it */
     atomic_store(&e.stop, 1);
     pthread_join(t, NULL);
-    ck_assert_uint_eq(atomic_load(&e.peer.refs), 1); /* released at CoUninitialize */
+    ck_assert_uint_eq(atomic_load(&e.peer.obj.refs), 1); /* released at CoUninitialize */
     ck_assert_int_eq(ICallback_Notify(p, 0, "gone"), RPC_E_DISCONNECTED);
     CoTaskMemFree(comrt_error_take_description());
-    ck_assert_int_eq(atomic_load(&e.peer.calls), 1);
+    ck_assert_int_eq(atomic_load(&e.peer.obj.calls), 1);
     ICallback_Release(p);
 }
 END_TEST
@@ -340,21 +287,21 @@ START_TEST(mta_object_called_from_8_threads)
     Peer m;
     peer_init(&m);
     m.sleep_us = 2000; /* long enough for calls to overlap */
-    check_hr(comrt_marshal_to_bytes(&IID_ICallback, (IUnknown *)&m.iface, MSHLFLAGS_TABLESTRONG, &l.packet, &l.len),
+    check_hr(comrt_marshal_to_bytes(&IID_ICallback, (IUnknown *)&m.obj.iface, MSHLFLAGS_TABLESTRONG, &l.packet, &l.len),
              "marshal");
     for (int i = 0; i < 8; i++)
         ck_assert_int_eq(pthread_create(&t[i], NULL, hammer, &l), 0);
     for (int i = 0; i < 8; i++)
         pthread_join(t[i], NULL);
     ck_assert_int_eq(atomic_load(&l.failures), 0);
-    ck_assert_int_eq(atomic_load(&m.calls), 8 * 25);
+    ck_assert_int_eq(atomic_load(&m.obj.calls), 8 * 25);
     ck_assert_int_eq(atomic_load(&l.off_thread), 8 * 25); /* each ran on the pool, not the caller */
     ck_assert_int_ge(atomic_load(&m.max_running), 2);     /* and concurrently */
     check_hr(comrt_release_marshal_bytes(l.packet, l.len), "release");
     CoTaskMemFree(l.packet);
-    for (int i = 0; i < 200 && atomic_load(&m.refs) != 1; i++)
+    for (int i = 0; i < 200 && atomic_load(&m.obj.refs) != 1; i++)
         usleep(5000);
-    ck_assert_uint_eq(atomic_load(&m.refs), 1);
+    ck_assert_uint_eq(atomic_load(&m.obj.refs), 1);
 }
 END_TEST
 
@@ -386,22 +333,22 @@ START_TEST(interthread_stream_round_trip)
     ICallback *p = NULL;
     peer_init(&a);
     /* The same apartment gets the object itself back. */
-    check_hr(CoMarshalInterThreadInterfaceInStream(&IID_ICallback, (IUnknown *)&a.iface, &s), "marshal");
-    ck_assert_uint_eq(atomic_load(&a.refs), 2); /* the packet holds one */
+    check_hr(CoMarshalInterThreadInterfaceInStream(&IID_ICallback, (IUnknown *)&a.obj.iface, &s), "marshal");
+    ck_assert_uint_eq(atomic_load(&a.obj.refs), 2); /* the packet holds one */
     check_hr(CoGetInterfaceAndReleaseStream(s, &IID_ICallback, (void **)&p), "unmarshal");
-    ck_assert_ptr_eq(p, &a.iface);
+    ck_assert_ptr_eq(p, &a.obj.iface);
     ICallback_Release(p);
-    ck_assert_uint_eq(atomic_load(&a.refs), 1);
+    ck_assert_uint_eq(atomic_load(&a.obj.refs), 1);
 
     /* Another apartment gets a proxy whose calls run here. */
     struct other_thread o = {0};
     pthread_t t;
-    check_hr(CoMarshalInterThreadInterfaceInStream(&IID_ICallback, (IUnknown *)&a.iface, &o.stream), "marshal");
+    check_hr(CoMarshalInterThreadInterfaceInStream(&IID_ICallback, (IUnknown *)&a.obj.iface, &o.stream), "marshal");
     ck_assert_int_eq(pthread_create(&t, NULL, use_from_mta, &o), 0);
     pump_until(&o.done);
     pthread_join(t, NULL);
     check_hr(o.hr, "call from the MTA");
-    ck_assert(o.proxy != &a.iface);
+    ck_assert(o.proxy != &a.obj.iface);
     ck_assert_int_eq(o.tid, gettid_ll());
     /* That proxy belongs to the MTA: used from this STA it is refused. */
     ck_assert_int_eq(ICallback_Notify(o.proxy, 1, "wrong"), RPC_E_WRONG_THREAD);
@@ -409,11 +356,11 @@ START_TEST(interthread_stream_round_trip)
     ck_assert_ptr_nonnull(why);
     ck_assert_ptr_nonnull(strstr(why, "another apartment"));
     CoTaskMemFree(why);
-    ck_assert_int_eq(atomic_load(&a.calls), 0);
+    ck_assert_int_eq(atomic_load(&a.obj.calls), 0);
     ICallback_Release(o.proxy);
-    for (int i = 0; i < 100 && atomic_load(&a.refs) != 1; i++)
+    for (int i = 0; i < 100 && atomic_load(&a.obj.refs) != 1; i++)
         comrt_apartment_wait(10);
-    ck_assert_uint_eq(atomic_load(&a.refs), 1);
+    ck_assert_uint_eq(atomic_load(&a.obj.refs), 1);
 }
 END_TEST
 
@@ -425,24 +372,25 @@ START_TEST(packets_normal_table_and_bad)
     ICallback *p = NULL, *q = NULL;
     peer_init(&a);
     /* NORMAL: once. */
-    check_hr(comrt_marshal_to_bytes(&IID_ICallback, (IUnknown *)&a.iface, MSHLFLAGS_NORMAL, &bytes, &len), "m");
+    check_hr(comrt_marshal_to_bytes(&IID_ICallback, (IUnknown *)&a.obj.iface, MSHLFLAGS_NORMAL, &bytes, &len), "m");
     check_hr(comrt_unmarshal_from_bytes(bytes, len, &IID_ICallback, (void **)&p), "u");
     ck_assert_int_eq(comrt_unmarshal_from_bytes(bytes, len, &IID_ICallback, (void **)&q), CO_E_OBJNOTCONNECTED);
     ck_assert_ptr_null(q);
     CoTaskMemFree(comrt_error_take_description());
     ICallback_Release(p);
     CoTaskMemFree(bytes);
-    ck_assert_uint_eq(atomic_load(&a.refs), 1);
+    ck_assert_uint_eq(atomic_load(&a.obj.refs), 1);
     /* TABLESTRONG: any number of times, until released. */
-    check_hr(comrt_marshal_to_bytes(&IID_ICallback, (IUnknown *)&a.iface, MSHLFLAGS_TABLESTRONG, &bytes, &len), "m");
+    check_hr(comrt_marshal_to_bytes(&IID_ICallback, (IUnknown *)&a.obj.iface, MSHLFLAGS_TABLESTRONG, &bytes, &len),
+             "m");
     check_hr(comrt_unmarshal_from_bytes(bytes, len, &IID_ICallback, (void **)&p), "u1");
     check_hr(comrt_unmarshal_from_bytes(bytes, len, &IID_ICallback, (void **)&q), "u2");
     ck_assert_ptr_eq(p, q);
     ICallback_Release(p);
     ICallback_Release(q);
-    ck_assert_uint_eq(atomic_load(&a.refs), 2);
+    ck_assert_uint_eq(atomic_load(&a.obj.refs), 2);
     check_hr(comrt_release_marshal_bytes(bytes, len), "release");
-    ck_assert_uint_eq(atomic_load(&a.refs), 1);
+    ck_assert_uint_eq(atomic_load(&a.obj.refs), 1);
     ck_assert_int_eq(comrt_unmarshal_from_bytes(bytes, len, &IID_ICallback, (void **)&p), CO_E_OBJNOTCONNECTED);
     CoTaskMemFree(comrt_error_take_description());
     /* Truncated and foreign bytes are refused by name, and change nothing. */
@@ -453,23 +401,26 @@ START_TEST(packets_normal_table_and_bad)
     ck_assert_int_eq(comrt_release_marshal_bytes(junk, sizeof junk), RPC_E_INVALID_OBJREF);
     CoTaskMemFree(comrt_error_take_description());
     CoTaskMemFree(bytes);
-    ck_assert_int_eq(comrt_marshal_to_bytes(&IID_ICallback, (IUnknown *)&a.iface, MSHLFLAGS_TABLEWEAK, &bytes, &len),
-                     E_NOTIMPL);
+    ck_assert_int_eq(
+        comrt_marshal_to_bytes(&IID_ICallback, (IUnknown *)&a.obj.iface, MSHLFLAGS_TABLEWEAK, &bytes, &len),
+        E_NOTIMPL);
     CoTaskMemFree(comrt_error_take_description());
     /* Streams: two packets in one stream, read back in order; CoReleaseMarshalData. */
     IStream *s = SHCreateMemStream(NULL, 0);
     ck_assert_ptr_nonnull(s);
-    check_hr(CoMarshalInterface(s, &IID_ICallback, (IUnknown *)&a.iface, MSHCTX_INPROC, NULL, MSHLFLAGS_NORMAL), "1");
-    check_hr(CoMarshalInterface(s, &IID_IUnknown, (IUnknown *)&a.iface, MSHCTX_INPROC, NULL, MSHLFLAGS_NORMAL), "2");
-    ck_assert_uint_eq(atomic_load(&a.refs), 2); /* the export table holds one for every packet */
+    check_hr(CoMarshalInterface(s, &IID_ICallback, (IUnknown *)&a.obj.iface, MSHCTX_INPROC, NULL, MSHLFLAGS_NORMAL),
+             "1");
+    check_hr(CoMarshalInterface(s, &IID_IUnknown, (IUnknown *)&a.obj.iface, MSHCTX_INPROC, NULL, MSHLFLAGS_NORMAL),
+             "2");
+    ck_assert_uint_eq(atomic_load(&a.obj.refs), 2); /* the export table holds one for every packet */
     LARGE_INTEGER zero = {.QuadPart = 0};
     IStream_Seek(s, zero, STREAM_SEEK_SET, NULL);
     check_hr(CoReleaseMarshalData(s), "release 1");
     check_hr(CoUnmarshalInterface(s, &IID_IUnknown, (void **)&p), "unmarshal 2");
-    ck_assert_ptr_eq(p, &a.iface);
+    ck_assert_ptr_eq(p, &a.obj.iface);
     IUnknown_Release((IUnknown *)p);
     IStream_Release(s);
-    ck_assert_uint_eq(atomic_load(&a.refs), 1);
+    ck_assert_uint_eq(atomic_load(&a.obj.refs), 1);
 }
 END_TEST
 
@@ -631,7 +582,7 @@ static HRESULT call_from_thread(Peer *target, int sta_with_retry_filter, int *re
 {
     struct caller c = {.sta_with_retry_filter = sta_with_retry_filter};
     pthread_t t;
-    check_hr(CoMarshalInterThreadInterfaceInStream(&IID_ICallback, (IUnknown *)&target->iface, &c.stream), "m");
+    check_hr(CoMarshalInterThreadInterfaceInStream(&IID_ICallback, (IUnknown *)&target->obj.iface, &c.stream), "m");
     ck_assert_int_eq(pthread_create(&t, NULL, call_once, &c), 0);
     pump_until(&c.done);
     pthread_join(t, NULL);
@@ -653,13 +604,13 @@ START_TEST(message_filter_rejects_retries_and_never_blocks_nested_calls)
     ck_assert_int_eq(f.last_type, CALLTYPE_TOPLEVEL);
     ck_assert(IsEqualIID(&f.last_info.iid, &IID_ICallback));
     ck_assert_int_eq(f.last_info.wMethod, 3); /* Notify's slot */
-    ck_assert_int_eq(atomic_load(&a.calls), 0);
+    ck_assert_int_eq(atomic_load(&a.obj.calls), 0);
     /* "Busy, retry later" three times: a caller whose filter retries gets through. */
     atomic_store(&f.rejections_left, 3);
     f.verdict = SERVERCALL_RETRYLATER;
     check_hr(call_from_thread(&a, 1, &retries), "call with retries");
     ck_assert_int_eq(retries, 3);
-    ck_assert_int_eq(atomic_load(&a.calls), 1);
+    ck_assert_int_eq(atomic_load(&a.obj.calls), 1);
     /* Nested calls (the callbacks of our own pending call) always run:
      * the filter would refuse everything now, yet the server's callback
      * during Fire is delivered, and the filter is not asked. */
@@ -667,7 +618,7 @@ START_TEST(message_filter_rejects_retries_and_never_blocks_nested_calls)
     LONG delivered = 0;
     atomic_store(&f.rejections_left, 1000);
     f.verdict = SERVERCALL_REJECTED;
-    check_hr(IServer_Register(s, &a.iface), "Register");
+    check_hr(IServer_Register(s, &a.obj.iface), "Register");
     int seen = atomic_load(&f.seen);
     check_hr(IServer_Fire(s, 5, &delivered), "Fire");
     ck_assert_int_eq(delivered, 1);

@@ -9,152 +9,43 @@
  */
 #define INITGUID
 #include <check.h>
-#include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "../check_main.h"
-#include "oop.h"
+#include "aptobj.h"
+#include "apttest.h"
 
 /* Registered only in this process, never in the registry. */
 static const CLSID CLSID_Registered = {0x6a1d3c60, 0x5b4e, 0x4c1a, {0x9e, 0x0f, 0x2d, 0x7b, 0x8a, 0x9c, 0x0e, 0x21}};
 
-static LONGLONG gettid_ll(void)
-{
-    return (LONGLONG)syscall(SYS_gettid);
-}
-
-static void setup_once(void)
-{
-    char cmd[PATH_MAX * 2], path[PATH_MAX];
-    const char *build = getenv("BUILD") ? getenv("BUILD") : "build";
-    /* Registers oop.idl's type library, which describes ICallback. */
-    snprintf(cmd, sizeof cmd, "%s/tests/oop/oop-server", build);
-    if (!realpath(cmd, path))
-        exit(2);
-    snprintf(cmd, sizeof cmd, "%s/bin/regsvr -s --exe %s", build, path);
-    if (system(cmd) != 0)
-        exit(2);
-}
-
-static void init_sta(void)
-{
-    ck_assert_int_eq(CoInitializeEx(NULL, COINIT_APARTMENTTHREADED), S_OK);
-}
-
-static void init_mta(void)
-{
-    ck_assert_int_eq(CoInitializeEx(NULL, COINIT_MULTITHREADED), S_OK);
-}
-
-static void uninit(void)
-{
-    CoUninitialize();
-}
-
-static void check_hr(HRESULT hr, const char *what)
-{
-    if (FAILED(hr)) {
-        char *why = comrt_error_take_description();
-        ck_abort_msg("%s: 0x%08X %s", what, (unsigned)hr, why ? why : "");
-    }
-}
-
-/* An object whose ThreadId tells where its calls run. */
-typedef struct Obj {
-    ICallback iface;
-    atomic_ulong refs;
-} Obj;
-
-static HRESULT obj_QueryInterface(ICallback *This, REFIID riid, void **ppv)
-{
-    if (IsEqualIID(riid, &IID_IUnknown) || IsEqualIID(riid, &IID_ICallback)) {
-        ICallback_AddRef(This);
-        *ppv = This;
-        return S_OK;
-    }
-    *ppv = NULL;
-    return E_NOINTERFACE;
-}
-static ULONG obj_AddRef(ICallback *This) { return (ULONG)atomic_fetch_add(&((Obj *)This)->refs, 1) + 1; }
-static ULONG obj_Release(ICallback *This)
-{
-    ULONG n = (ULONG)atomic_fetch_sub(&((Obj *)This)->refs, 1) - 1;
-    if (!n)
-        free(This);
-    return n;
-}
-static HRESULT obj_Notify(ICallback *This, LONG value, const char *text)
-{
-    (void)This;
-    (void)value;
-    (void)text;
-    return S_OK;
-}
-static HRESULT obj_ThreadId(ICallback *This, LONGLONG *tid)
-{
-    (void)This;
-    *tid = gettid_ll();
-    return S_OK;
-}
-static const ICallbackVtbl obj_vtbl = {obj_QueryInterface, obj_AddRef, obj_Release, obj_Notify, obj_ThreadId};
-
-/* The class object: counts its references and records the thread of its
- * last CreateInstance and of its last Release. */
+/* The class object (aptobj.c's, which counts its references) recording
+ * the thread of its last CreateInstance and of its last Release. */
 typedef struct Factory {
-    IClassFactory iface;
-    atomic_ulong refs;
+    AptFactory base;
     atomic_llong create_tid, release_tid;
 } Factory;
 
-static HRESULT cf_QueryInterface(IClassFactory *This, REFIID riid, void **ppv)
-{
-    if (IsEqualIID(riid, &IID_IUnknown) || IsEqualIID(riid, &IID_IClassFactory)) {
-        IClassFactory_AddRef(This);
-        *ppv = This;
-        return S_OK;
-    }
-    *ppv = NULL;
-    return E_NOINTERFACE;
-}
-static ULONG cf_AddRef(IClassFactory *This) { return (ULONG)atomic_fetch_add(&((Factory *)This)->refs, 1) + 1; }
 static ULONG cf_Release(IClassFactory *This)
 {
     atomic_store(&((Factory *)This)->release_tid, gettid_ll());
-    return (ULONG)atomic_fetch_sub(&((Factory *)This)->refs, 1) - 1;
+    return aptfactory_Release(This);
 }
 static HRESULT cf_CreateInstance(IClassFactory *This, IUnknown *outer, REFIID riid, void **ppv)
 {
-    *ppv = NULL;
     atomic_store(&((Factory *)This)->create_tid, gettid_ll());
-    if (outer)
-        return CLASS_E_NOAGGREGATION;
-    Obj *o = calloc(1, sizeof *o);
-    if (!o)
-        return E_OUTOFMEMORY;
-    o->iface.lpVtbl = &obj_vtbl;
-    atomic_init(&o->refs, 1);
-    HRESULT hr = obj_QueryInterface(&o->iface, riid, ppv);
-    obj_Release(&o->iface);
-    return hr;
+    return aptfactory_CreateInstance(This, outer, riid, ppv);
 }
-static HRESULT cf_LockServer(IClassFactory *This, BOOL lock)
-{
-    (void)This;
-    (void)lock;
-    return S_OK;
-}
-static const IClassFactoryVtbl cf_vtbl = {cf_QueryInterface, cf_AddRef, cf_Release, cf_CreateInstance, cf_LockServer};
+static const IClassFactoryVtbl cf_vtbl = {aptfactory_QueryInterface, aptfactory_AddRef, cf_Release,
+                                          cf_CreateInstance, aptfactory_LockServer};
 
 static void factory_init(Factory *f)
 {
     memset(f, 0, sizeof *f);
-    f->iface.lpVtbl = &cf_vtbl;
-    atomic_init(&f->refs, 1);
+    aptfactory_init(&f->base);
+    f->base.iface.lpVtbl = &cf_vtbl;
 }
 
 /* What a caller in some apartment sees of the registered class. */
@@ -192,7 +83,7 @@ static void look(struct seen *s)
         fail_at(s, hr, "CoGetClassObject");
         goto out;
     }
-    s->direct_cf = cf == &s->factory->iface;
+    s->direct_cf = cf == &s->factory->base.iface;
     hr = IClassFactory_CreateInstance(cf, NULL, &IID_ICallback, (void **)&a);
     if (FAILED(hr)) {
         fail_at(s, hr, "IClassFactory::CreateInstance");
@@ -208,7 +99,7 @@ static void look(struct seen *s)
         fail_at(s, hr, "CoCreateInstance");
         goto out;
     }
-    s->direct_obj = b->lpVtbl == &obj_vtbl;
+    s->direct_obj = b->lpVtbl == &aptobj_vtbl;
     hr = ICallback_ThreadId(b, &s->via_create);
     if (FAILED(hr)) {
         fail_at(s, hr, "ThreadId of the instance made by CoCreateInstance");
@@ -243,6 +134,40 @@ static void *look_from_thread(void *arg)
     return NULL;
 }
 
+/* Waits about 10 ms; in an STA (sta non-zero) by dispatching its calls. */
+static void wait_a_little(int sta)
+{
+    if (sta)
+        comrt_apartment_wait(10);
+    else
+        usleep(10000);
+}
+
+/* Registers f in this thread's apartment and look()s from here; the cookie. */
+static DWORD register_and_look_here(Factory *f, struct seen *s)
+{
+    DWORD cookie = 0;
+    factory_init(f);
+    check_hr(CoRegisterClassObject(&CLSID_Registered, (IUnknown *)&f->base.iface, CLSCTX_INPROC_SERVER,
+                                   REGCLS_MULTIPLEUSE, &cookie),
+             "CoRegisterClassObject");
+    memset(s, 0, sizeof *s);
+    s->factory = f;
+    look(s);
+    ck_assert_msg(SUCCEEDED(s->hr), "%s", s->what);
+    return cookie;
+}
+
+/* Revokes f and checks that every reference to it came back (in an STA
+ * released here, by this thread's dispatching). */
+static void revoke_and_check(Factory *f, DWORD cookie, int sta)
+{
+    check_hr(CoRevokeClassObject(cookie), "CoRevokeClassObject");
+    for (int i = 0; i < 200 && atomic_load(&f->base.refs) != 1; i++)
+        wait_a_little(sta);
+    ck_assert_uint_eq(atomic_load(&f->base.refs), 1);
+}
+
 /* Runs look() on a new thread in an STA or the MTA; this thread dispatches
  * meanwhile when it is an STA (the calls are for it). */
 static void look_elsewhere(Factory *f, int sta, struct seen *s)
@@ -255,12 +180,8 @@ static void look_elsewhere(Factory *f, int sta, struct seen *s)
     APTTYPE at;
     APTTYPEQUALIFIER aq;
     check_hr(CoGetApartmentType(&at, &aq), "CoGetApartmentType");
-    for (int i = 0; i < 3000 && !atomic_load(&s->done); i++) {
-        if (at == APTTYPE_MAINSTA || at == APTTYPE_STA)
-            comrt_apartment_wait(10);
-        else
-            usleep(10000);
-    }
+    for (int i = 0; i < 3000 && !atomic_load(&s->done); i++)
+        wait_a_little(at == APTTYPE_MAINSTA || at == APTTYPE_STA);
     ck_assert_msg(atomic_load(&s->done), "the other thread did not finish");
     pthread_join(t, NULL);
     ck_assert_msg(SUCCEEDED(s->hr), "from another apartment: %s", s->what);
@@ -269,19 +190,10 @@ static void look_elsewhere(Factory *f, int sta, struct seen *s)
 START_TEST(registered_in_an_sta_runs_there_for_every_caller)
 {
     Factory f;
-    DWORD cookie = 0;
     struct seen s;
     LONGLONG me = gettid_ll();
-    factory_init(&f);
-    check_hr(CoRegisterClassObject(&CLSID_Registered, (IUnknown *)&f.iface, CLSCTX_INPROC_SERVER,
-                                   REGCLS_MULTIPLEUSE, &cookie),
-             "CoRegisterClassObject");
-
     /* From this STA: the class object itself, and objects made here. */
-    memset(&s, 0, sizeof s);
-    s.factory = &f;
-    look(&s);
-    ck_assert_msg(SUCCEEDED(s.hr), "%s", s.what);
+    DWORD cookie = register_and_look_here(&f, &s);
     ck_assert(s.direct_cf);
     ck_assert(s.direct_obj);
     ck_assert_int_eq(s.via_cf, me);
@@ -299,29 +211,17 @@ START_TEST(registered_in_an_sta_runs_there_for_every_caller)
         ck_assert_int_eq(atomic_load(&f.create_tid), me);
         ck_assert_int_eq(s.aggregate, CLASS_E_NOAGGREGATION);
     }
-    check_hr(CoRevokeClassObject(cookie), "CoRevokeClassObject");
-    /* Every proxy's reference came back (released here, by this thread's dispatching). */
-    for (int i = 0; i < 200 && atomic_load(&f.refs) != 1; i++)
-        comrt_apartment_wait(10);
-    ck_assert_uint_eq(atomic_load(&f.refs), 1);
+    revoke_and_check(&f, cookie, 1);
 }
 END_TEST
 
 START_TEST(registered_in_the_mta)
 {
     Factory f;
-    DWORD cookie = 0;
     struct seen s;
     LONGLONG me = gettid_ll();
-    factory_init(&f);
-    check_hr(CoRegisterClassObject(&CLSID_Registered, (IUnknown *)&f.iface, CLSCTX_INPROC_SERVER,
-                                   REGCLS_MULTIPLEUSE, &cookie),
-             "CoRegisterClassObject");
     /* The MTA, on this thread or another: the object itself. */
-    memset(&s, 0, sizeof s);
-    s.factory = &f;
-    look(&s);
-    ck_assert_msg(SUCCEEDED(s.hr), "%s", s.what);
+    DWORD cookie = register_and_look_here(&f, &s);
     ck_assert(s.direct_cf && s.direct_obj);
     ck_assert_int_eq(s.via_create, me);
     look_elsewhere(&f, 0, &s);
@@ -335,10 +235,7 @@ START_TEST(registered_in_the_mta)
     ck_assert_int_ne(s.via_cf, s.tid);
     ck_assert_int_ne(s.via_create, s.tid);
     ck_assert_int_eq(s.aggregate, CLASS_E_NOAGGREGATION);
-    check_hr(CoRevokeClassObject(cookie), "CoRevokeClassObject");
-    for (int i = 0; i < 200 && atomic_load(&f.refs) != 1; i++)
-        usleep(10000);
-    ck_assert_uint_eq(atomic_load(&f.refs), 1);
+    revoke_and_check(&f, cookie, 0);
 }
 END_TEST
 
@@ -357,7 +254,7 @@ static void *register_and_end(void *arg)
     e->hr = CoInitializeEx(NULL, COINIT_APARTMENTTHREADED);
     if (FAILED(e->hr))
         return NULL;
-    e->hr = CoRegisterClassObject(&CLSID_Registered, (IUnknown *)&e->factory.iface, CLSCTX_INPROC_SERVER,
+    e->hr = CoRegisterClassObject(&CLSID_Registered, (IUnknown *)&e->factory.base.iface, CLSCTX_INPROC_SERVER,
                                   REGCLS_MULTIPLEUSE, &e->cookie);
     CoUninitialize();
     return NULL;
@@ -375,7 +272,7 @@ START_TEST(an_ended_sta_takes_its_class_objects_with_it)
     pthread_join(t, NULL);
     check_hr(e.hr, "registering in the STA");
     /* Revoked at CoUninitialize and released on the STA's own thread. */
-    ck_assert_uint_eq(atomic_load(&e.factory.refs), 1);
+    ck_assert_uint_eq(atomic_load(&e.factory.base.refs), 1);
     ck_assert_int_eq(atomic_load(&e.factory.release_tid), e.tid);
     /* So nobody gets that apartment's object: not registered any more. */
     ck_assert_int_eq(CoGetClassObject(&CLSID_Registered, CLSCTX_INPROC_SERVER, NULL, &IID_IClassFactory,
@@ -389,7 +286,7 @@ START_TEST(an_ended_sta_takes_its_class_objects_with_it)
     CoTaskMemFree(comrt_error_take_description());
     ck_assert_int_eq(CoRevokeClassObject(e.cookie), CO_E_OBJNOTREG);
     CoTaskMemFree(comrt_error_take_description());
-    ck_assert_uint_eq(atomic_load(&e.factory.refs), 1);
+    ck_assert_uint_eq(atomic_load(&e.factory.base.refs), 1);
 }
 END_TEST
 
@@ -413,6 +310,6 @@ static Suite *classobj_suite(void)
 
 int main(void)
 {
-    setup_once();
+    register_oop_server(); /* oop.idl's type library describes ICallback */
     return comrt_run_suite(classobj_suite());
 }

@@ -10,52 +10,18 @@
  */
 #define INITGUID
 #include <check.h>
-#include <limits.h>
 #include <pthread.h>
 #include <stdatomic.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <unistd.h>
 
 #include "../check_main.h"
-#include "oop.h"
-
-typedef struct Obj {
-    ICallback iface;
-    atomic_ulong refs;
-    atomic_int calls;
-} Obj;
-
-static HRESULT obj_QueryInterface(ICallback *This, REFIID riid, void **ppv)
-{
-    if (IsEqualIID(riid, &IID_IUnknown) || IsEqualIID(riid, &IID_ICallback)) {
-        ICallback_AddRef(This);
-        *ppv = This;
-        return S_OK;
-    }
-    *ppv = NULL;
-    return E_NOINTERFACE;
-}
-static ULONG obj_AddRef(ICallback *This) { return (ULONG)atomic_fetch_add(&((Obj *)This)->refs, 1) + 1; }
-static ULONG obj_Release(ICallback *This) { return (ULONG)atomic_fetch_sub(&((Obj *)This)->refs, 1) - 1; }
-static HRESULT obj_Notify(ICallback *This, LONG value, const char *text)
-{
-    (void)value, (void)text;
-    atomic_fetch_add(&((Obj *)This)->calls, 1);
-    return S_OK;
-}
-static HRESULT obj_ThreadId(ICallback *This, LONGLONG *tid)
-{
-    (void)This;
-    *tid = 0;
-    return S_OK;
-}
-static const ICallbackVtbl obj_vtbl = {obj_QueryInterface, obj_AddRef, obj_Release, obj_Notify, obj_ThreadId};
+#include "aptobj.h"
+#include "apttest.h"
 
 enum cut { CUT_DISCONNECT, CUT_END_APARTMENT };
 
 struct sta {
-    Obj obj;
+    AptObj obj; /* counts its Notify calls: none may reach it */
     enum cut how;
     BYTE *packet;
     ULONG len;
@@ -102,8 +68,7 @@ static void queued_call_is_cut_off(enum cut how)
     struct sta s = {.how = how};
     struct caller c = {0};
     pthread_t sta, caller;
-    s.obj.iface.lpVtbl = &obj_vtbl;
-    atomic_init(&s.obj.refs, 1);
+    aptobj_init(&s.obj);
 
     ck_assert_int_eq(CoInitializeEx(NULL, COINIT_MULTITHREADED), S_OK);
     ck_assert_int_eq(pthread_create(&sta, NULL, sta_main, &s), 0);
@@ -155,15 +120,6 @@ static Suite *queued_suite(void)
 
 int main(void)
 {
-    char cmd[PATH_MAX * 2], path[PATH_MAX];
-    const char *build = getenv("BUILD") ? getenv("BUILD") : "build";
-    /* Registering the oop server registers its type library, which
-     * describes ICallback for the proxy. */
-    snprintf(cmd, sizeof cmd, "%s/tests/oop/oop-server", build);
-    if (!realpath(cmd, path))
-        return 2;
-    snprintf(cmd, sizeof cmd, "%s/bin/regsvr -s --exe %s", build, path);
-    if (system(cmd) != 0)
-        return 2;
+    register_oop_server(); /* its type library describes ICallback for the proxy */
     return comrt_run_suite(queued_suite());
 }

@@ -344,6 +344,15 @@ static comrt_conn *raw_pair(comrt_stream **raw, comrt_conn_handler on_message)
     return c;
 }
 
+/* Appends body to sb as one frame: its 4-byte big-endian length, then it. */
+static void append_frame(msgpack_sbuffer *sb, const msgpack_sbuffer *body)
+{
+    unsigned char h[4] = {(unsigned char)(body->size >> 24), (unsigned char)(body->size >> 16),
+                          (unsigned char)(body->size >> 8), (unsigned char)body->size};
+    msgpack_sbuffer_write(sb, (const char *)h, 4);
+    msgpack_sbuffer_write(sb, body->data, body->size);
+}
+
 /* Appends one frame ([1, id, 0, ["abc", bin of n bytes]]) to sb, header included. */
 static void append_bin_reply(msgpack_sbuffer *sb, uint32_t id, size_t n)
 {
@@ -362,19 +371,8 @@ static void append_bin_reply(msgpack_sbuffer *sb, uint32_t id, size_t n)
         uint8_t b = (uint8_t)(i * 13 + 1);
         msgpack_sbuffer_write(&body, (const char *)&b, 1);
     }
-    unsigned char h[4] = {(unsigned char)(body.size >> 24), (unsigned char)(body.size >> 16),
-                          (unsigned char)(body.size >> 8), (unsigned char)body.size};
-    msgpack_sbuffer_write(sb, (const char *)h, 4);
-    msgpack_sbuffer_write(sb, body.data, body.size);
+    append_frame(sb, &body);
     msgpack_sbuffer_destroy(&body);
-}
-
-static void append_frame(msgpack_sbuffer *sb, const msgpack_sbuffer *body)
-{
-    unsigned char h[4] = {(unsigned char)(body->size >> 24), (unsigned char)(body->size >> 16),
-                          (unsigned char)(body->size >> 8), (unsigned char)body->size};
-    msgpack_sbuffer_write(sb, (const char *)h, 4);
-    msgpack_sbuffer_write(sb, body->data, body->size);
 }
 
 static void write_raw(comrt_stream *raw, const msgpack_sbuffer *sb)
@@ -402,8 +400,9 @@ static void *raw_caller(void *p)
     return NULL;
 }
 
-/* Reads the request a raw_caller sent; returns its call id. */
-static uint32_t read_request(comrt_stream *raw)
+/* Reads one frame from the raw side and gives the first n items of its
+ * message, which are uints: [type, id, ...]. */
+static void read_frame_uints(comrt_stream *raw, uint64_t *v, int n)
 {
     char *body;
     size_t len, off = 0;
@@ -411,11 +410,19 @@ static uint32_t read_request(comrt_stream *raw)
     ck_assert_int_eq(comrt_frame_read(raw, 4096, &body, &len), S_OK);
     msgpack_unpacked_init(&up);
     ck_assert_int_eq(msgpack_unpack_next(&up, body, len, &off), MSGPACK_UNPACK_SUCCESS);
-    ck_assert_uint_eq(up.data.via.array.ptr[0].via.u64, COMRT_MSG_REQUEST);
-    uint32_t id = (uint32_t)up.data.via.array.ptr[1].via.u64;
+    for (int i = 0; i < n; i++)
+        v[i] = up.data.via.array.ptr[i].via.u64;
     msgpack_unpacked_destroy(&up);
     free(body);
-    return id;
+}
+
+/* Reads the request a raw_caller sent; returns its call id. */
+static uint32_t read_request(comrt_stream *raw)
+{
+    uint64_t v[2];
+    read_frame_uints(raw, v, 2);
+    ck_assert_uint_eq(v[0], COMRT_MSG_REQUEST);
+    return (uint32_t)v[1];
 }
 
 /* One call answered with a 300 kB bin, sink as given; the reply's bin. */
@@ -508,17 +515,11 @@ START_TEST(coalesced_frames_all_served)
     /* the echo of request 77 comes back: [1, 77, 6, "behind"] */
     struct pollfd pf = {raw->ops->stream_fd(raw), POLLIN, 0};
     ck_assert_int_eq(poll(&pf, 1, 5000), 1);
-    char *body;
-    size_t len, off = 0;
-    msgpack_unpacked up;
-    ck_assert_int_eq(comrt_frame_read(raw, 4096, &body, &len), S_OK);
-    msgpack_unpacked_init(&up);
-    ck_assert_int_eq(msgpack_unpack_next(&up, body, len, &off), MSGPACK_UNPACK_SUCCESS);
-    ck_assert_uint_eq(up.data.via.array.ptr[0].via.u64, COMRT_MSG_REPLY);
-    ck_assert_uint_eq(up.data.via.array.ptr[1].via.u64, 77);
-    ck_assert_uint_eq(up.data.via.array.ptr[2].via.u64, 6);
-    msgpack_unpacked_destroy(&up);
-    free(body);
+    uint64_t echo[3];
+    read_frame_uints(raw, echo, 3);
+    ck_assert_uint_eq(echo[0], COMRT_MSG_REPLY);
+    ck_assert_uint_eq(echo[1], 77);
+    ck_assert_uint_eq(echo[2], 6);
 
     msgpack_sbuffer_destroy(&sb);
     msgpack_sbuffer_destroy(&req);
