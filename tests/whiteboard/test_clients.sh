@@ -140,6 +140,15 @@ gone "$(field "$tmp/w4.out" server)"
 # 7. Resident (--service): boards outlive their clients until SIGTERM.
 "$dir/whiteboard-server" --service 2>"$tmp/service.err" &
 svc=$!; pids="$pids $svc"
+# Wait until it has published the class (it holds the rendezvous lock):
+# a client that came first would launch an on-demand server of its own,
+# draw there, and that server would leave with it, board and all.
+lock="${XDG_RUNTIME_DIR:-/tmp}/comrt/class-{A782CDAB-CB97-44CC-89CB-F28D24A71FB1}.lock"
+[ -n "${XDG_RUNTIME_DIR:-}" ] || lock="/tmp/comrt-$(id -u)/class-{A782CDAB-CB97-44CC-89CB-F28D24A71FB1}.lock"
+i=0
+until [ -f "$lock" ] && ! flock -n -s "$lock" true 2>/dev/null; do
+    i=$((i + 1)); [ $i -le 400 ] || fail "the resident server never published its class"; sleep 0.05
+done
 i=0
 until echo 'stroke red 1 5,5' | "$wb" --board kept --draw - 2>/dev/null; do
     i=$((i + 1)); [ $i -le 400 ] || fail "the resident server never answered"; sleep 0.05
