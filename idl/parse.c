@@ -601,17 +601,26 @@ static void parse_dispinterface(parser *p, idl_attr *attrs)
     add_decl(p, d);
 }
 
-static void parse_coclass(parser *p, idl_attr *attrs)
+/* `keyword name {`: the declaration it opens, or NULL (reported, skipped). */
+static idl_decl *open_block(parser *p, decl_kind kind, const char *what, idl_attr *attrs)
 {
     next(p);
     idl_loc loc;
-    const char *name = expect_name(p, "a coclass", &loc);
+    const char *name = expect_name(p, what, &loc);
     if (!name || !expect_punct(p, '{')) {
         sync_stmt(p);
-        return;
+        return NULL;
     }
-    idl_decl *d = new_decl(p, D_COCLASS, name, loc);
+    idl_decl *d = new_decl(p, kind, name, loc);
     d->attrs = attrs;
+    return d;
+}
+
+static void parse_coclass(parser *p, idl_attr *attrs)
+{
+    idl_decl *d = open_block(p, D_COCLASS, "a coclass", attrs);
+    if (!d)
+        return;
     d->defined = 1;
     idl_coclass_item **tail = &d->items;
     while (!is_punct(p, '}') && peek(p)->kind != TK_EOF && !p->d->too_many) {
@@ -640,15 +649,10 @@ static void parse_coclass(parser *p, idl_attr *attrs)
 
 static void parse_library(parser *p, idl_attr *attrs)
 {
-    next(p);
-    idl_loc loc;
-    const char *name = expect_name(p, "a library", &loc);
-    if (!name || !expect_punct(p, '{')) {
-        sync_stmt(p);
+    idl_decl *d = open_block(p, D_LIBRARY, "a library", attrs);
+    if (!d)
         return;
-    }
-    idl_decl *d = new_decl(p, D_LIBRARY, name, loc);
-    d->attrs = attrs;
+    idl_loc loc = d->loc;
     if (p->library) {
         idl_error(p->d, loc, "library blocks cannot nest");
     } else {

@@ -7,14 +7,6 @@
 #include "frame.h"
 #include "msgcheck.h"
 
-static uint64_t read_be(const uint8_t *p, int n)
-{
-    uint64_t v = 0;
-    for (int i = 0; i < n; i++)
-        v = v << 8 | p[i];
-    return v;
-}
-
 /* An unsigned integer at *pos; 0 if there is none within have bytes. */
 static int get_uint(const uint8_t *d, size_t have, size_t *pos, uint64_t *v)
 {
@@ -24,7 +16,7 @@ static int get_uint(const uint8_t *d, size_t have, size_t *pos, uint64_t *v)
     int n = b <= 0x7f ? 0 : b >= 0xcc && b <= 0xcf ? 1 << (b - 0xcc) : -1;
     if (n < 0 || have - *pos - 1 < (size_t)n)
         return 0;
-    *v = n ? read_be(d + *pos + 1, n) : b;
+    *v = n ? comrt_msgpack_be(d + *pos + 1, n) : b;
     *pos += 1 + (size_t)n;
     return 1;
 }
@@ -38,7 +30,7 @@ static int get_array(const uint8_t *d, size_t have, size_t *pos, uint64_t *count
     int n = b >= 0x90 && b <= 0x9f ? 0 : b == 0xdc ? 2 : b == 0xdd ? 4 : -1;
     if (n < 0 || have - *pos - 1 < (size_t)n)
         return 0;
-    *count = n ? read_be(d + *pos + 1, n) : (uint64_t)(b & 0x0f);
+    *count = n ? comrt_msgpack_be(d + *pos + 1, n) : (uint64_t)(b & 0x0f);
     *pos += 1 + (size_t)n;
     return 1;
 }
@@ -83,7 +75,7 @@ static int find_bin(const uint8_t *d, size_t have, size_t total, const comrt_rep
     int lenbytes = 1 << (d[pos] - 0xc4);
     if (have - pos - 1 < (size_t)lenbytes)
         return 0;
-    uint64_t len = read_be(d + pos + 1, lenbytes);
+    uint64_t len = comrt_msgpack_be(d + pos + 1, lenbytes);
     size_t start = pos + 1 + (size_t)lenbytes;
     /* Worth it only if the payload reaches past the prefix; never past the
      * frame nor the caller's buffer. */

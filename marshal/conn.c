@@ -25,50 +25,11 @@
 #include "../runtime/internal.h"
 #include "apartment.h"
 #include "bulkread.h"
-#include "conn.h"
+#include "conn_internal.h"
 #include "frame.h"
 #include "hello.h"
 #include "log.h"
-#include "msgcheck.h"
 #include "pool.h"
-
-struct waiter {
-    uint32_t id;
-    int done;
-    int filling; /* a reader is receiving into the caller's buffer (sink): stay */
-    comrt_msg msg;
-    comrt_apartment *sta; /* an STA caller: kicked instead of (as well as) cv */
-    const comrt_reply_sink *sink; /* where a large [out] array may go, or NULL */
-    struct waiter *next;
-};
-
-struct comrt_conn {
-    atomic_int refs;
-    comrt_stream *s;
-    int fd;
-    size_t max_frame;
-    comrt_conn_owner owner;
-    comrt_conn_peer peer;
-    comrt_pool_item item;
-    comrt_frame_reader rd;      /* the read role's */
-    comrt_apt_work buffered;    /* a worker for bytes already in rd (epoll cannot see them) */
-    int queued;                 /* buffered is submitted */
-    pthread_mutex_t lock;
-    pthread_cond_t cv; /* broadcast: reply delivered, read role freed, closed */
-    pthread_mutex_t send_lock;
-    int reading;
-    int armed;  /* watched by the pool (edge-triggered: stays so after an event) */
-    int unread;      /* the socket may hold bytes nobody will be told of (edge-triggered) */
-    unsigned events; /* socket events so far: a drain clears unread only if none came since */
-    int closed;
-    int pool_ref;
-    int loopback; /* this process to itself: no socket, see comrt_conn_open_loopback */
-    int loopers;  /* waiters in their wait loop, about to read (not running a handler) */
-    struct waiter *waiters;
-    atomic_int sinks; /* waiters with a sink: only then is a large frame looked into */
-    atomic_uint next_id;
-    struct comrt_conn *all_prev, *all_next; /* every live connection */
-};
 
 /* Every connection until its last reference goes. A closed connection can
  * wait a moment for a pool worker to take its hang-up and drop the pool's
@@ -84,104 +45,6 @@ void comrt_msg_free(comrt_msg *m)
     msgpack_unpacked_destroy(&m->up);
     comrt_frame_free(m->frame);
     memset(m, 0, sizeof *m);
-}
-
-static HRESULT parse_msg(comrt_msg *m);
-
-/*
- * A large frame while some caller offers a sink (bulkread.h): if it is the
- * reply to such a caller, its bin may go straight to the caller's buffer.
- * *filled is then that caller, marked filling (it must not leave while its
- * buffer is being written); the caller of read_msg clears the mark.
- */
-static HRESULT read_large(comrt_conn *c, size_t n, comrt_msg *m, struct waiter **filled)
-{
-    const uint8_t *prefix;
-    size_t have, direct = 0;
-    comrt_reply_sink sink = {0};
-    uint32_t id;
-    HRESULT hr = comrt_frame_reader_peek(&c->rd, c->s, n, COMRT_BULK_PREFIX, &prefix, &have);
-    if (FAILED(hr))
-        return hr;
-    if (comrt_bulk_reply_id(prefix, have, &id)) {
-        pthread_mutex_lock(&c->lock);
-        for (struct waiter *w = c->waiters; w; w = w->next)
-            if (w->id == id && !w->done && w->sink) {
-                sink = *w->sink;
-                w->filling = 1;
-                *filled = w;
-                break;
-            }
-        pthread_mutex_unlock(&c->lock);
-    }
-    hr = comrt_bulk_read(c->s, prefix, have, n, *filled ? &sink : NULL, &m->frame, &m->len, &direct);
-    comrt_frame_reader_consume(&c->rd, have);
-    if (FAILED(hr))
-        return hr;
-    if (FAILED(hr = parse_msg(m)) || !direct)
-        return hr;
-    /* The emptied bin now stands for the bytes in the caller's buffer. */
-    msgpack_object *outs = m->nitems >= 4 ? (msgpack_object *)&m->items[3] : NULL;
-    msgpack_object *bin = outs && outs->type == MSGPACK_OBJECT_ARRAY && outs->via.array.size > sink.out_index
-                              ? &outs->via.array.ptr[sink.out_index]
-                              : NULL;
-    if (!bin || bin->type != MSGPACK_OBJECT_BIN || bin->via.bin.size != 0) {
-        comrt_msg_free(m);
-        return comrt_error_set(RPC_E_INVALID_DATAPACKET, "malformed reply: its large array is not where it began");
-    }
-    bin->via.bin.ptr = sink.dest;
-    bin->via.bin.size = (uint32_t)direct;
-    return S_OK;
-}
-
-/* Reads and unpacks one message. The caller holds the read role. */
-static HRESULT read_msg(comrt_conn *c, comrt_msg *m, struct waiter **filled)
-{
-    HRESULT hr;
-    size_t n;
-
-    memset(m, 0, sizeof *m);
-    *filled = NULL;
-    hr = comrt_frame_reader_header(&c->rd, c->s, c->max_frame, &n);
-    if (hr == S_FALSE)
-        return comrt_error_set(RPC_E_DISCONNECTED, "the peer closed the connection");
-    if (FAILED(hr))
-        return hr;
-    if (n >= COMRT_BULK_MIN && n > comrt_frame_reader_buffered(&c->rd)) {
-        /* A long read: every piece that arrives meanwhile would wake a
-         * worker (edge-triggered) for nothing. Watched again when the role
-         * is given up. */
-        pthread_mutex_lock(&c->lock);
-        if (c->armed && !c->closed) {
-            c->armed = 0;
-            comrt_pool_disarm(&c->item);
-        }
-        pthread_mutex_unlock(&c->lock);
-    }
-    if (n >= COMRT_BULK_MIN && atomic_load(&c->sinks) > 0)
-        return read_large(c, n, m, filled);
-    if (FAILED(hr = comrt_frame_reader_body(&c->rd, c->s, n, &m->frame)))
-        return hr;
-    m->len = n;
-    return parse_msg(m);
-}
-
-/* Unpacks m->frame (m->len bytes); frees it on failure. */
-static HRESULT parse_msg(comrt_msg *m)
-{
-    size_t off = 0;
-    msgpack_unpacked_init(&m->up);
-    /* Checked first: msgpack-c would allocate declared counts before reading them. */
-    if (!m->frame || !comrt_msgpack_plausible(m->frame, m->len) ||
-        msgpack_unpack_next(&m->up, m->frame, m->len, &off) != MSGPACK_UNPACK_SUCCESS ||
-        off != m->len || m->up.data.type != MSGPACK_OBJECT_ARRAY || m->up.data.via.array.size < 2 ||
-        m->up.data.via.array.ptr[0].type != MSGPACK_OBJECT_POSITIVE_INTEGER) {
-        comrt_msg_free(m);
-        return comrt_error_set(RPC_E_INVALID_DATAPACKET, "malformed message: not a msgpack array with a type");
-    }
-    m->items = m->up.data.via.array.ptr;
-    m->nitems = m->up.data.via.array.size;
-    return S_OK;
 }
 
 static uint64_t msg_type(const comrt_msg *m)
@@ -251,10 +114,7 @@ static int settle_locked(comrt_conn *c)
 static void take_role_locked(comrt_conn *c)
 {
     c->reading = 1;
-    if (c->armed && !c->closed) {
-        c->armed = 0;
-        comrt_pool_disarm(&c->item);
-    }
+    comrt_conn_disarm_locked(c);
 }
 
 /* Lock held; the role is free and the connection open. Makes sure a worker
@@ -320,7 +180,7 @@ static void read_and_route(comrt_conn *c, int waiter)
 {
     comrt_msg m;
     struct waiter *filled;
-    HRESULT hr = read_msg(c, &m, &filled);
+    HRESULT hr = comrt_conn_read_msg(c, &m, &filled);
     int closed_now = 0, drop = 0;
 
     pthread_mutex_lock(&c->lock);
@@ -528,7 +388,7 @@ static HRESULT loop_send(comrt_conn *c, const struct iovec *body, int n, size_t 
     for (int i = 0, off = 0; i < n; off += (int)body[i].iov_len, i++)
         if (body[i].iov_len)
             memcpy(m.frame + off, body[i].iov_base, body[i].iov_len);
-    hr = parse_msg(&m);
+    hr = comrt_conn_parse_msg(&m);
     if (FAILED(hr))
         return hr;
     if (msg_type(&m) == COMRT_MSG_REPLY) {

@@ -19,15 +19,9 @@ size_t comrt_frame_max(void)
     return COMRT_FRAME_MAX_DEFAULT;
 }
 
-HRESULT comrt_frame_read_header(comrt_stream *s, size_t max, size_t *len)
+/* The body length a header announces, refused over max before anything is allocated. */
+static HRESULT header_length(const unsigned char *h, size_t max, size_t *len)
 {
-    unsigned char h[COMRT_FRAME_HEADER];
-    HRESULT hr;
-
-    *len = 0;
-    hr = s->ops->recv(s, h, sizeof h);
-    if (hr != S_OK)
-        return hr;
     size_t n = (size_t)h[0] << 24 | (size_t)h[1] << 16 | (size_t)h[2] << 8 | h[3];
     if (n > max)
         return comrt_error_set(RPC_E_INVALID_DATAPACKET, "frame of %zu bytes exceeds the limit of %zu", n, max);
@@ -35,35 +29,27 @@ HRESULT comrt_frame_read_header(comrt_stream *s, size_t max, size_t *len)
     return S_OK;
 }
 
-HRESULT comrt_frame_read_body(comrt_stream *s, size_t len, char **body)
+HRESULT comrt_frame_read(comrt_stream *s, size_t max, char **body, size_t *len)
 {
+    unsigned char h[COMRT_FRAME_HEADER];
+    size_t n = 0;
+    HRESULT hr;
+
     *body = NULL;
-    if (len == 0)
-        return S_OK;
-    char *b = malloc(len);
+    *len = 0;
+    if ((hr = s->ops->recv(s, h, sizeof h)) != S_OK || FAILED(hr = header_length(h, max, &n)) || n == 0)
+        return hr;
+    char *b = malloc(n);
     if (!b)
-        return comrt_error_set(E_OUTOFMEMORY, "no memory for a frame of %zu bytes", len);
-    HRESULT hr = s->ops->recv(s, b, len);
+        return comrt_error_set(E_OUTOFMEMORY, "no memory for a frame of %zu bytes", n);
+    hr = s->ops->recv(s, b, n);
     if (hr != S_OK) {
         free(b);
         return hr == S_FALSE ? comrt_error_set(RPC_E_DISCONNECTED, "connection lost inside a frame") : hr;
     }
     *body = b;
+    *len = n;
     return S_OK;
-}
-
-HRESULT comrt_frame_read(comrt_stream *s, size_t max, char **body, size_t *len)
-{
-    size_t n;
-    *body = NULL;
-    *len = 0;
-    HRESULT hr = comrt_frame_read_header(s, max, &n);
-    if (hr != S_OK)
-        return hr;
-    hr = comrt_frame_read_body(s, n, body);
-    if (SUCCEEDED(hr))
-        *len = n;
-    return hr;
 }
 
 /* Large bodies --------------------------------------------------------------- */
@@ -156,28 +142,9 @@ static HRESULT make_room(comrt_frame_reader *r, size_t want)
     return S_OK;
 }
 
-/* Reads once into the buffer (at least one byte unless nowait). Only
- * called with fewer than a header's bytes buffered, so there is room. */
-static HRESULT fill(comrt_frame_reader *r, comrt_stream *s, int nowait)
-{
-    size_t got;
-    HRESULT hr = make_room(r, COMRT_FRAME_READER_CAP / 2);
-    if (FAILED(hr))
-        return hr;
-    hr = s->ops->recv_some(s, r->buf + r->len, r->cap - r->len, nowait, &got);
-    if (hr == S_OK)
-        r->len += got;
-    return hr;
-}
-
-HRESULT comrt_frame_reader_poll(comrt_frame_reader *r, comrt_stream *s)
-{
-    if (comrt_frame_reader_buffered(r))
-        return S_OK;
-    return fill(r, s, 1);
-}
-
-HRESULT comrt_frame_reader_drain(comrt_frame_reader *r, comrt_stream *s, int *drained)
+/* Reads once into all the buffer's free space (at least one byte unless
+ * nowait); *drained is 1 if the stream had no more than that. */
+static HRESULT fill(comrt_frame_reader *r, comrt_stream *s, int nowait, int *drained)
 {
     size_t got;
     HRESULT hr = make_room(r, COMRT_FRAME_READER_CAP);
@@ -186,34 +153,43 @@ HRESULT comrt_frame_reader_drain(comrt_frame_reader *r, comrt_stream *s, int *dr
         return hr;
     size_t space = r->cap - r->len;
     if (space == 0)
-        return S_OK; /* full: the rest waits in the socket */
-    hr = s->ops->recv_some(s, r->buf + r->len, space, 1, &got);
-    if (hr == S_OK) {
+        return S_OK; /* full: the rest waits in the stream */
+    hr = s->ops->recv_some(s, r->buf + r->len, space, nowait, &got);
+    if (hr == S_OK)
         r->len += got;
-        *drained = got < space;
-        return S_OK;
-    }
-    *drained = 1; /* nothing there, the end, or an error: nothing more to take */
+    /* nothing there, the end, or an error: nothing more to take either */
+    *drained = hr != S_OK || got < space;
     return hr;
+}
+
+HRESULT comrt_frame_reader_poll(comrt_frame_reader *r, comrt_stream *s)
+{
+    int drained;
+    if (comrt_frame_reader_buffered(r))
+        return S_OK;
+    return fill(r, s, 1, &drained);
+}
+
+HRESULT comrt_frame_reader_drain(comrt_frame_reader *r, comrt_stream *s, int *drained)
+{
+    return fill(r, s, 1, drained);
 }
 
 HRESULT comrt_frame_reader_header(comrt_frame_reader *r, comrt_stream *s, size_t max, size_t *len)
 {
     *len = 0;
     while (comrt_frame_reader_buffered(r) < COMRT_FRAME_HEADER) {
-        HRESULT hr = fill(r, s, 0);
+        int drained;
+        HRESULT hr = fill(r, s, 0, &drained);
         if (hr == S_FALSE && comrt_frame_reader_buffered(r))
             return comrt_error_set(RPC_E_DISCONNECTED, "connection lost inside a frame header");
         if (hr != S_OK)
             return hr;
     }
-    const uint8_t *h = r->buf + r->pos;
-    size_t n = (size_t)h[0] << 24 | (size_t)h[1] << 16 | (size_t)h[2] << 8 | h[3];
-    if (n > max)
-        return comrt_error_set(RPC_E_INVALID_DATAPACKET, "frame of %zu bytes exceeds the limit of %zu", n, max);
-    comrt_frame_reader_consume(r, COMRT_FRAME_HEADER);
-    *len = n;
-    return S_OK;
+    HRESULT hr = header_length(r->buf + r->pos, max, len);
+    if (SUCCEEDED(hr))
+        comrt_frame_reader_consume(r, COMRT_FRAME_HEADER);
+    return hr;
 }
 
 HRESULT comrt_frame_reader_body(comrt_frame_reader *r, comrt_stream *s, size_t len, char **body)

@@ -27,11 +27,6 @@ size_t comrt_frame_max(void);
  */
 HRESULT comrt_frame_read(comrt_stream *s, size_t max, char **body, size_t *len);
 
-/* The same in two steps: the header (its length checked against max; the
- * same results), then that many bytes of body. */
-HRESULT comrt_frame_read_header(comrt_stream *s, size_t max, size_t *len);
-HRESULT comrt_frame_read_body(comrt_stream *s, size_t len, char **body);
-
 /*
  * comrt_frame_alloc - memory for a frame body of n bytes; free it with
  * comrt_frame_free (and nothing else). A large body (1 MiB or more) may
@@ -77,7 +72,7 @@ HRESULT comrt_frame_reader_poll(comrt_frame_reader *r, comrt_stream *s);
 HRESULT comrt_frame_reader_drain(comrt_frame_reader *r, comrt_stream *s, int *drained);
 
 /* comrt_frame_reader_header - the next frame's body length, waiting for
- * it: results as comrt_frame_read_header. */
+ * it: results as comrt_frame_read's. */
 HRESULT comrt_frame_reader_header(comrt_frame_reader *r, comrt_stream *s, size_t max, size_t *len);
 
 /* comrt_frame_reader_body - then its body of len bytes (comrt_frame_alloc;

@@ -3,14 +3,6 @@
 
 #include "msgcheck.h"
 
-static uint64_t read_be(const uint8_t *p, int n)
-{
-    uint64_t v = 0;
-    for (int i = 0; i < n; i++)
-        v = v << 8 | p[i];
-    return v;
-}
-
 int comrt_msgpack_plausible(const void *data, size_t size)
 {
     size_t len;
@@ -64,7 +56,7 @@ int comrt_msgpack_plausible_prefix(const void *data, size_t size, size_t *len)
         if (lenbytes) {
             if (size - pos < (size_t)lenbytes)
                 return 0;
-            uint64_t n = read_be(d + pos, lenbytes);
+            uint64_t n = comrt_msgpack_be(d + pos, lenbytes);
             pos += (size_t)lenbytes;
             if (per_len == 1)
                 children = n;

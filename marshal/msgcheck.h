@@ -12,6 +12,16 @@
 #define COMRT_MSGCHECK_H
 
 #include <stddef.h>
+#include <stdint.h>
+
+/* The n-byte big-endian number at p (msgpack's lengths and integers). */
+static inline uint64_t comrt_msgpack_be(const uint8_t *p, int n)
+{
+    uint64_t v = 0;
+    for (int i = 0; i < n; i++)
+        v = v << 8 | p[i];
+    return v;
+}
 
 /* 1 if data[0..size) is exactly one plausible msgpack value, else 0. */
 int comrt_msgpack_plausible(const void *data, size_t size);

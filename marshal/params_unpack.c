@@ -15,37 +15,35 @@
 #include "frame.h"
 #include "params_internal.h"
 
-HRESULT pc_alloc(pctx *c, uint64_t count, size_t elem_size, void **out)
+/* Zeroed memory for count elements within the call's budget: task memory,
+ * or the stub's scratch memory (comrt_frame_alloc). */
+static HRESULT alloc_zeroed(pctx *c, uint64_t count, size_t elem_size, int scratch, void **out)
 {
+    size_t size;
     *out = NULL;
     /* count is at most 2^40 (pc_count) and elem_size below 2^31 (the
      * loader's bound), but check the product anyway. */
-    size_t size;
     if (__builtin_mul_overflow(count, (uint64_t)elem_size, &size) || size > COMRT_PARAMS_MAX_ALLOC ||
         c->allocated + size > COMRT_PARAMS_MAX_ALLOC)
         return pc_fail(c, c->bad, "the call would allocate more than %zu MiB", COMRT_PARAMS_MAX_ALLOC >> 20);
-    void *p = comrt_task_mem_calloc(size);
+    void *p = scratch ? comrt_frame_alloc(size) : comrt_task_mem_calloc(size);
     if (!p)
         return pc_fail(c, E_OUTOFMEMORY, "out of memory (%zu bytes)", size);
+    if (scratch)
+        memset(p, 0, size);
     c->allocated += size;
     *out = p;
     return S_OK;
 }
 
+HRESULT pc_alloc(pctx *c, uint64_t count, size_t elem_size, void **out)
+{
+    return alloc_zeroed(c, count, elem_size, 0, out);
+}
+
 HRESULT pc_alloc_scratch(pctx *c, uint64_t count, size_t elem_size, void **out)
 {
-    size_t size;
-    *out = NULL;
-    if (__builtin_mul_overflow(count, (uint64_t)elem_size, &size) || size > COMRT_PARAMS_MAX_ALLOC ||
-        c->allocated + size > COMRT_PARAMS_MAX_ALLOC)
-        return pc_fail(c, c->bad, "the call would allocate more than %zu MiB", COMRT_PARAMS_MAX_ALLOC >> 20);
-    void *p = comrt_frame_alloc(size);
-    if (!p)
-        return pc_fail(c, E_OUTOFMEMORY, "out of memory (%zu bytes)", size);
-    memset(p, 0, size);
-    c->allocated += size;
-    *out = p;
-    return S_OK;
+    return alloc_zeroed(c, count, elem_size, 1, out);
 }
 
 static const char *type_name(const msgpack_object *o)

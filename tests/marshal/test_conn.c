@@ -488,6 +488,47 @@ START_TEST(large_reply_into_callers_buffer)
 }
 END_TEST
 
+/* A large reply whose bin went to the caller's buffer but which then does
+ * not parse (a byte after its end): the call fails, the connection is
+ * dropped, and a later call fails at once. */
+START_TEST(large_reply_that_does_not_parse)
+{
+    comrt_stream *raw = NULL;
+    atomic_store(&closed_count, 0);
+    comrt_conn *c = raw_pair(&raw, client_on_message);
+    uint8_t *dest = malloc(400000);
+    comrt_reply_sink sink = {1, dest, 400000};
+    struct raw_call a = {.c = c, .sink = &sink};
+    pthread_t t;
+    msgpack_sbuffer sb;
+
+    pthread_create(&t, NULL, raw_caller, &a);
+    uint32_t id = read_request(raw);
+    msgpack_sbuffer_init(&sb);
+    append_bin_reply(&sb, id, 300000);
+    /* one more byte in the frame: 0xc1, which msgpack never uses */
+    uint32_t n = ((uint32_t)(uint8_t)sb.data[0] << 24 | (uint32_t)(uint8_t)sb.data[1] << 16 |
+                  (uint32_t)(uint8_t)sb.data[2] << 8 | (uint8_t)sb.data[3]) + 1;
+    sb.data[0] = (char)(n >> 24), sb.data[1] = (char)(n >> 16), sb.data[2] = (char)(n >> 8), sb.data[3] = (char)n;
+    msgpack_sbuffer_write(&sb, "\xc1", 1);
+    write_raw(raw, &sb);
+    msgpack_sbuffer_destroy(&sb);
+    pthread_join(t, NULL);
+    ck_assert_int_eq(a.hr, RPC_E_DISCONNECTED);
+    CoTaskMemFree(comrt_error_take_description());
+    ck_assert(comrt_conn_is_closed(c));
+    ck_assert_int_eq(atomic_load(&closed_count), 1);
+
+    a = (struct raw_call){.c = c};
+    raw_caller(&a);
+    ck_assert_int_eq(a.hr, RPC_E_DISCONNECTED);
+    CoTaskMemFree(comrt_error_take_description());
+    free(dest);
+    comrt_conn_unref(c);
+    raw->ops->close_stream(raw);
+}
+END_TEST
+
 /* Frames that arrive together are read together: the reply and a request
  * behind it in the same read. The request must still be served, although
  * no epoll event will ever announce it. */
@@ -542,6 +583,7 @@ int main(void)
     tcase_add_test(tc, malformed_message_drops_connection);
     tcase_add_test(tc, bad_handshake_refused);
     tcase_add_test(tc, large_reply_into_callers_buffer);
+    tcase_add_test(tc, large_reply_that_does_not_parse);
     tcase_add_test(tc, coalesced_frames_all_served);
     suite_add_tcase(s, tc);
     return comrt_run_suite(s);
